@@ -1,0 +1,1 @@
+"""The ``iiotid`` command line."""

@@ -1,0 +1,1 @@
+"""Decentralized identifiers: keys and Multikey, DID documents, did:key, did:dht and the Mainline DHT."""
