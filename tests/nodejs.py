@@ -26,8 +26,8 @@ class NodeScriptError(RuntimeError):
 def run_node(script: str, payload: Any = None, *, timeout: float = 120.0) -> Any:
     """Run ``interop/<script>`` with ``payload`` as JSON on stdin; return its JSON stdout."""
     path = NODE_DIR / script
-    proc = subprocess.run(  # noqa: S603 - fixed interpreter, script from our own tree
-        ["node", str(path)],  # noqa: S607
+    proc = subprocess.run(
+        ["node", str(path)],
         input=json.dumps(payload).encode(),
         capture_output=True,
         cwd=NODE_DIR,
