@@ -72,3 +72,27 @@ class StaleRecord(DidError):
     """A record whose ``seq`` is lower than or equal to one already seen."""
 
     code = "staleRecord"
+
+
+class VerificationMethodNotFound(NotFound):
+    """A DID URL names no verification method in the document."""
+
+    code = "verificationMethodNotFound"
+
+
+class VerificationRelationshipError(DidError):
+    """A verification method exists but is not authorized for the requested relationship (proof purpose)."""
+
+    code = "invalidVerificationRelationship"
+
+
+class InvalidPassphrase(DidError):
+    """An encrypted key file could not be opened with the given passphrase (or was tampered with)."""
+
+    code = "invalidPassphrase"
+
+
+class InvalidKeyFile(DidError):
+    """A key file that is not valid Multikey JSON or encrypted-key JSON."""
+
+    code = "invalidKeyFile"
