@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from credentials.errors import CredentialError
 from credentials.status_list import (
     CredentialRevoked,
     CredentialSuspended,
@@ -53,7 +54,7 @@ DYNAMIC_ROLES = ("manufacturer", "owner")
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-class ChainError(IiotidError):
+class ChainError(CredentialError):
     """Bad arguments to the chain API (a bad *chain* is reported in :class:`ChainReport`, not raised)."""
 
     code = "invalidChain"

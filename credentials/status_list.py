@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from random import Random
 from typing import Any
 
+from credentials.errors import CredentialError
 from did.errors import IiotidError
 
 __all__ = [
@@ -70,7 +71,7 @@ _DECIMAL = re.compile(r"^(0|[1-9][0-9]*)$")
 
 
 # --------------------------------------------------------------------------------------------------- errors
-class StatusError(IiotidError):
+class StatusError(CredentialError):
     """Base of Bitstring Status List errors."""
 
     code = "statusError"

@@ -22,7 +22,7 @@ from typing import Any
 
 import rfc8785
 
-from did.errors import IiotidError
+from credentials.errors import CredentialError
 
 __all__ = [
     "BIRTH_CERTIFICATE_TYPE",
@@ -66,7 +66,7 @@ CONTEXT: dict[str, Any] = json.loads(
 )
 
 
-class VocabularyError(IiotidError):
+class VocabularyError(CredentialError):
     """A claim is unknown to the iiotid vocabulary or has the wrong type."""
 
     code = "invalidClaim"
