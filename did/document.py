@@ -27,7 +27,7 @@ from did.errors import (
     VerificationMethodNotFound,
     VerificationRelationshipError,
 )
-from did.keys import PublicKey
+from did.keys import KeyType, PublicKey, base58_decode, base58_encode
 
 __all__ = [
     "DID_CONTEXT_V1",
@@ -56,11 +56,19 @@ RELATIONSHIPS: dict[str, str] = {
 }
 _ATTR_TO_JSON = {v: k for k, v in RELATIONSHIPS.items()}
 
-# Verification method types we read. Multikey-like types carry publicKeyMultibase, JWK types publicKeyJwk.
-MULTIBASE_TYPES = frozenset(
-    {"Multikey", "Ed25519VerificationKey2020", "X25519KeyAgreementKey2020", "Bls12381G2Key2020"}
-)
-JWK_TYPES = frozenset({"JsonWebKey", "JsonWebKey2020", "EcdsaSecp256k1VerificationKey2019"})
+# Verification method types whose material property is fixed: Multikey-like types carry publicKeyMultibase
+# (Controlled Identifiers 1.0 section 2.2.2, the 2020 suites), JWK types publicKeyJwk (section 2.2.3). Other types are
+# read by their material property. Legacy types carrying raw ``publicKeyBase58`` (the 2018/2019 suites, did:key
+# test vectors before 2025) are read too, and written back the same way.
+MULTIBASE_TYPES = frozenset({"Multikey", "Ed25519VerificationKey2020", "X25519KeyAgreementKey2020"})
+JWK_TYPES = frozenset({"JsonWebKey", "JsonWebKey2020"})
+BASE58_TYPES: dict[str, KeyType] = {
+    "Ed25519VerificationKey2018": KeyType.ED25519,
+    "X25519KeyAgreementKey2019": KeyType.X25519,
+    "EcdsaSecp256k1VerificationKey2019": KeyType.SECP256K1,
+    "Bls12381G2Key2020": KeyType.BLS12381_G2,
+}
+_MATERIAL = ("publicKeyMultibase", "publicKeyJwk", "publicKeyBase58")
 
 MAX_DID_LENGTH = 2048
 
@@ -149,7 +157,7 @@ class VerificationMethod:
     type: str
     controller: str
     public_key: PublicKey
-    encoding: Literal["multibase", "jwk"] = "multibase"
+    encoding: Literal["multibase", "jwk", "base58"] = "multibase"
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -170,6 +178,8 @@ class VerificationMethod:
         out: dict[str, Any] = {"id": self.id, "type": self.type, "controller": self.controller}
         if self.encoding == "jwk":
             out["publicKeyJwk"] = self.public_key.to_jwk()
+        elif self.encoding == "base58":
+            out["publicKeyBase58"] = base58_encode(self.public_key.raw)
         else:
             out["publicKeyMultibase"] = self.public_key.to_multibase()
         out.update(copy.deepcopy(self.extra))
@@ -193,34 +203,40 @@ class VerificationMethod:
             parse_did(controller)
         except InvalidDid as exc:
             raise InvalidDidDocument(f"{where}.controller: {exc}") from None
-        has_mb, has_jwk = "publicKeyMultibase" in obj, "publicKeyJwk" in obj
-        if has_mb and has_jwk:
+        present = [p for p in _MATERIAL if p in obj]
+        if len(present) > 1:
             raise InvalidDidDocument(
-                f"{where}: has both publicKeyMultibase and publicKeyJwk (DID Core 5.2.1 allows one)"
+                f"{where}: has {' and '.join(present)} (DID Core 5.2.1 allows one verification material property)"
             )
-        if not (has_mb or has_jwk):
+        if not present:
             raise InvalidDidDocument(f"{where}: needs publicKeyMultibase or publicKeyJwk")
-        if (vm_type in MULTIBASE_TYPES and has_jwk) or (vm_type in JWK_TYPES and has_mb):
-            prop = "publicKeyJwk" if has_jwk else "publicKeyMultibase"
+        prop = present[0]
+        expected = (
+            "publicKeyMultibase" if vm_type in MULTIBASE_TYPES else "publicKeyJwk" if vm_type in JWK_TYPES else None
+        )
+        if (expected is not None and prop != expected) or (prop == "publicKeyBase58" and vm_type not in BASE58_TYPES):
             raise InvalidDidDocument(f"{where}: type {vm_type!r} does not use {prop}")
+        encoding: Literal["multibase", "jwk", "base58"]
         try:
-            if has_jwk:
+            if prop == "publicKeyJwk":
                 jwk = obj["publicKeyJwk"]
                 if isinstance(jwk, Mapping) and "d" in jwk:
                     # DID Core 5.2.1: publicKeyJwk MUST NOT contain private key members.
                     raise InvalidDidDocument(f"{where}.publicKeyJwk: contains the private member 'd'")
                 pk = PublicKey.from_jwk(jwk)
-                encoding: Literal["multibase", "jwk"] = "jwk"
+                encoding = "jwk"
+            elif prop == "publicKeyBase58":
+                pk = PublicKey.from_raw(BASE58_TYPES[vm_type], base58_decode(obj[prop], what=prop))
+                encoding = "base58"
             else:
                 pk = PublicKey.from_multibase(obj["publicKeyMultibase"])
                 encoding = "multibase"
         except (InvalidKey, EncodingError) as exc:
-            prop = "publicKeyJwk" if has_jwk else "publicKeyMultibase"
             raise InvalidDidDocument(f"{where}.{prop}: {exc}") from None
         extra = {
             k: copy.deepcopy(v)
             for k, v in obj.items()
-            if k not in ("id", "type", "controller", "publicKeyMultibase", "publicKeyJwk")
+            if k not in ("id", "type", "controller", *_MATERIAL)
         }
         return cls(vm_id, vm_type, controller, pk, encoding, extra)
 
@@ -326,7 +342,8 @@ class DIDDocument:
     capability_invocation: list[RelationshipEntry] = field(default_factory=list)
     capability_delegation: list[RelationshipEntry] = field(default_factory=list)
     service: list[Service] = field(default_factory=list)
-    context: list[str | dict[str, Any]] | None = field(default_factory=lambda: [DID_CONTEXT_V1])
+    # ``@context`` as written: a string, a list, or None for the plain-JSON representation (DID Core 6.2).
+    context: str | list[str | dict[str, Any]] | None = field(default_factory=lambda: [DID_CONTEXT_V1])
     extra: dict[str, Any] = field(default_factory=dict)
 
     # -- building ----------------------------------------------------------------------------------------------
@@ -465,7 +482,7 @@ class DIDDocument:
         """The JSON (or JSON-LD when ``context`` is set) representation (DID Core 6.2/6.3)."""
         out: dict[str, Any] = {}
         if self.context is not None:
-            out["@context"] = copy.deepcopy(self.context[0] if len(self.context) == 1 else self.context)
+            out["@context"] = copy.deepcopy(self.context)
         out["id"] = self.id
         if self.controller:
             out["controller"] = self.controller[0] if len(self.controller) == 1 else list(self.controller)
@@ -508,7 +525,7 @@ class DIDDocument:
         except InvalidDid as exc:
             raise InvalidDidDocument(f"id: {exc}") from None
 
-        context: list[str | dict[str, Any]] | None = None
+        context: str | list[str | dict[str, Any]] | None = None
         if "@context" in data:
             raw_ctx = data["@context"]
             ctx_list = raw_ctx if isinstance(raw_ctx, list) else [raw_ctx]
@@ -516,7 +533,7 @@ class DIDDocument:
                 raise InvalidDidDocument("@context: must be a string, a map or a list of them")
             if ctx_list[0] not in (DID_CONTEXT_V1, DID_CONTEXT_V1_1):
                 raise InvalidDidDocument(f"@context: the first value must be {DID_CONTEXT_V1!r} (DID Core 6.3.1)")
-            context = [c if isinstance(c, str) else copy.deepcopy(dict(c)) for c in ctx_list]
+            context = raw_ctx if isinstance(raw_ctx, str) else copy.deepcopy(list(raw_ctx))
 
         controller = _string_or_set(data, "controller")
         also_known_as = data.get("alsoKnownAs", [])

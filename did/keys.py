@@ -49,6 +49,8 @@ __all__ = [
     "PublicKey",
     "b64url_decode",
     "b64url_encode",
+    "base58_decode",
+    "base58_encode",
     "multibase_decode",
     "multibase_encode",
 ]
@@ -187,6 +189,17 @@ def multibase_decode(text: object, *, what: str = "multibase value") -> bytes:
         raise EncodingError(f"{what} is not valid base58btc") from exc
 
 
+def base58_encode(data: bytes) -> str:
+    """Plain base58btc (Bitcoin alphabet) without a multibase prefix, as in legacy ``publicKeyBase58``."""
+    return multibase_encode(data)[1:]
+
+
+def base58_decode(text: object, *, what: str = "base58 value") -> bytes:
+    if not isinstance(text, str) or not text:
+        raise EncodingError(f"{what} must be a non-empty base58 string")
+    return multibase_decode("z" + text, what=what)
+
+
 def _varint_encode(n: int) -> bytes:
     out = bytearray()
     while True:
@@ -251,7 +264,10 @@ def _bls_g2_point(data: bytes) -> Any:
 def _canonical_public(key_type: KeyType, data: bytes) -> bytes:
     if key_type in _EC_CURVES:
         if len(data) not in (33, 65):
-            raise InvalidKey(f"{key_type.value} public key must be 33 (compressed) or 65 bytes, got {len(data)}")
+            raise InvalidKey(
+                f"{key_type.value} public key must be 33 (compressed) or 65 bytes, got {len(data)}",
+                code="invalidPublicKeyLength",
+            )
         return _ec_compress(_ec_public(key_type, data))
     size = _PUBLIC_SIZE[key_type]
     if key_type is KeyType.BLS12381_G2 and len(data) == 192:
@@ -263,7 +279,9 @@ def _canonical_public(key_type: KeyType, data: bytes) -> bytes:
             raise InvalidKey("Bls12381G2 public key is not a valid uncompressed G2 point") from exc
         data = bytes(point.to_compressed_bytes())
     if len(data) != size:
-        raise InvalidKey(f"{key_type.value} public key must be {size} bytes, got {len(data)}")
+        raise InvalidKey(
+            f"{key_type.value} public key must be {size} bytes, got {len(data)}", code="invalidPublicKeyLength"
+        )
     if key_type is KeyType.ED25519:
         # RFC 8032 section 5.1.3: the encoding must decode to a curve point; libsodium additionally rejects
         # small-order points, which are never the public key of an honestly generated key.
@@ -309,7 +327,9 @@ class PublicKey:
         kt, raw = _multikey_unwrap(text, _PUB_BY_CODEC, what="publicKeyMultibase")
         if kt in _EC_CURVES and len(raw) != 33:
             # The Multikey encoding of ECDSA keys is the compressed point only.
-            raise InvalidKey(f"publicKeyMultibase: {kt.value} key must be a 33-byte compressed point")
+            raise InvalidKey(
+                f"publicKeyMultibase: {kt.value} key must be a 33-byte compressed point", code="invalidPublicKeyLength"
+            )
         return cls.from_raw(kt, raw)
 
     @classmethod
@@ -615,6 +635,14 @@ class PrivateKey:
         if kt is KeyType.X25519:
             raise InvalidKey("X25519 keys are for key agreement and cannot sign", code="invalidKeyUse")
         raise InvalidKey("Bls12381G2 keys sign BBS messages: use zkp.bbs", code="invalidKeyUse")
+
+    def to_x25519(self) -> PrivateKey:
+        """The X25519 secret matching :meth:`PublicKey.to_x25519` (RFC 7748 section 5 scalar from the RFC 8032
+        expanded secret, libsodium ``crypto_sign_ed25519_sk_to_curve25519``)."""
+        if self.key_type is not KeyType.ED25519:
+            raise InvalidKey("only Ed25519 secret keys map to X25519", code="invalidKeyUse")
+        sk64 = self._secret + self._public.raw
+        return PrivateKey.from_raw(KeyType.X25519, nacl.bindings.crypto_sign_ed25519_sk_to_curve25519(sk64))
 
     def exchange(self, peer: PublicKey) -> bytes:
         """X25519 Diffie-Hellman (RFC 7748 section 6.1); raises on an all-zero shared secret."""
