@@ -35,7 +35,7 @@ CYCLE = [t for t in EVENT_TYPES if t not in ("ownershipTransferred", "decommissi
 
 def actor(seed: int) -> tuple[Any, str, str]:
     key = PrivateKey.generate(KeyType.ED25519)
-    did = did_from_public_key(key.public_key())
+    did = did_from_public_key(key.public_key)
     return key, did, f"{did}#{did.removeprefix('did:key:')}"
 
 

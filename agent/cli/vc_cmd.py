@@ -112,7 +112,7 @@ def load_signing_key(path: Path, passphrase_env: str | None = None) -> SigningKe
     vm = getattr(loaded, "id", None)
     controller = getattr(loaded, "controller", None)
     if not isinstance(controller, str) or not controller:
-        controller = did_from_public_key(key.public_key())
+        controller = did_from_public_key(key.public_key)
         vm = None
     if not isinstance(vm, str) or not vm.startswith(controller + "#"):
         if controller.startswith("did:key:"):
