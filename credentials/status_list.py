@@ -2,12 +2,13 @@
 
 Three layers, each usable alone:
 
-* :class:`Bitstring` is the pure codec of §3.1 "Bitstring Generation" / §3.3 "Bitstring Expansion": index 0 is the
-  left-most (most significant) bit of the first byte; ``encodedList`` is the multibase ``u`` (base64url, no padding)
-  of the GZIP (RFC 1952) of the bytes.
-* :class:`IndexAllocator` and :class:`StatusList` are the issuer side: random, never-reused index allocation for
-  herd privacy (§6.1 "Herd Privacy" / §5.4 "Status List Index Allocation"), status changes, ``credentialStatus``
-  entries (§2.1 ``BitstringStatusListEntry``) and the unsigned ``BitstringStatusListCredential`` (§2.2).
+* :class:`Bitstring` is the pure codec of §3.3 "Bitstring Generation Algorithm" / §3.4 "Bitstring Expansion
+  Algorithm": index 0 is the left-most (most significant) bit of the first byte (§2.2 ``encodedList``);
+  ``encodedList`` is the multibase ``u`` (base64url, no padding) of the GZIP (RFC 1952) of the bytes.
+* :class:`IndexAllocator` and :class:`StatusList` are the issuer side: random, never-reused index allocation
+  (§2.1 ``statusListIndex``: "Implementations SHOULD assign indexes randomly"; §6.1 "Revocation Bitstring Length"
+  on group privacy), status changes, ``credentialStatus`` entries (§2.1 ``BitstringStatusListEntry``) and the
+  unsigned ``BitstringStatusListCredential`` (§2.2).
 * :class:`StatusListVerifier` is the verifier side, the §3.2 "Validate Algorithm": it fetches the status list
   credential through an injected async loader, verifies its proof, caches it for its ``ttl``, and checks purpose,
   length and index bounds.  Every failure is a typed :class:`StatusError` with the code of the §3.5 error it maps to.
@@ -101,8 +102,8 @@ class StatusVerificationError(StatusError):
     code = "statusVerificationError"
 
 
-class StatusPurposeMismatch(StatusError):
-    """§3.2 step 5: the entry's ``statusPurpose`` is not one of the list's."""
+class StatusPurposeMismatch(StatusVerificationError):
+    """§3.2: the entry's ``statusPurpose`` is not one of the list's (a STATUS_VERIFICATION_ERROR)."""
 
     code = "statusPurposeMismatch"
 
@@ -410,9 +411,10 @@ class StatusList:
 
     def set(self, index: int, value: int | bool) -> None:
         self._check_index(index)
-        if self.purpose == "revocation" and self.get(index) and not value:
-            # §2.2 statusPurpose "revocation": "This status is not reversible."
-            raise StatusError(f"index {index} is revoked; revocation cannot be undone", code="irreversibleStatus")
+        if self.purpose in ("revocation", "refresh") and self.get(index) and not value:
+            # §2.1 statusPurpose: revocation and refresh are "not reversible".
+            raise StatusError(f"index {index} is set for {self.purpose}, which cannot be undone",
+                              code="irreversibleStatus")
         self.bits.set_value(index * self.status_size, self.status_size, int(value))
 
     def revoke(self, index: int) -> None:
@@ -769,7 +771,8 @@ class StatusListVerifier:
         if parsed.index >= entries:  # §3.2 step 10
             raise StatusIndexOutOfRange(f"statusListIndex {parsed.index} is outside 0..{entries - 1}")
         value = info.bits.get_value(parsed.index * parsed.size, parsed.size)
-        message = None
+        # §2.1 statusMessage: without the array, 1 and 0 mean "set" and "unset".
+        message = None if parsed.messages else ("set" if value else "unset")
         for m in parsed.messages:
             status_hex = m.get("status")
             if isinstance(status_hex, str):
