@@ -104,13 +104,12 @@ def load_signing_key(path: Path, passphrase_env: str | None = None) -> SigningKe
     """Read a key file; the issuer is its controller, else the ``did:key`` of the public key."""
     from did.did_key import did_from_public_key
     from did.keyfile import read_key_file
+    from did.keys import PrivateKey
 
-    loaded = read_key_file(path, passphrase=passphrase_from_env(passphrase_env))
-    key = getattr(loaded, "private_key", None) or getattr(loaded, "key", None) or loaded
-    if not hasattr(key, "sign"):
-        raise CliError(f"{path} holds no private key", code="invalidKey")
-    vm = getattr(loaded, "id", None)
-    controller = getattr(loaded, "controller", None)
+    key, meta = read_key_file(path, passphrase=passphrase_from_env(passphrase_env))
+    if not isinstance(key, PrivateKey):
+        raise CliError(f"{path} holds only a public key; signing needs the private key", code="invalidKey")
+    vm, controller = meta.get("id"), meta.get("controller")
     if not isinstance(controller, str) or not controller:
         controller = did_from_public_key(key.public_key)
         vm = None

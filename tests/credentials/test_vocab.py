@@ -212,10 +212,21 @@ def test_idevid_thumbprint_is_x5t_s256() -> None:
     assert len(t) == 43 and "=" not in t
 
 
-def test_context_is_registered_with_the_loader_when_present() -> None:
-    try:
-        from credentials import jsonld as loader_module
-    except ImportError:
-        pytest.skip("credentials.jsonld not written yet")
-    assert vocab.register_context() is True
-    assert loader_module is not None
+def test_context_is_registered_and_safe_mode_rejects_undefined_terms() -> None:
+    from credentials import jsonld as credentials_jsonld
+    from credentials.errors import UndefinedTerm
+
+    assert credentials_jsonld.is_registered(CONTEXT_URL)
+    birth = fake_sign(birth_certificate(OEM, DEVICE, ATTRS, id="urn:uuid:b"), OEM)
+    event = lifecycle_event(OEM, DEVICE, "calibrated", birth, event_time="2026-03-02T10:00:00Z", site="x",
+                            payload_digests=[payload_digest(b"report", name="cal.pdf", media_type="application/pdf")])
+    for vc in (birth_certificate(OEM, DEVICE, ATTRS), event):
+        # The package's canonicaliser (safe mode, offline loader) agrees with plain PyLD over the bundled contexts.
+        assert credentials_jsonld.canonicalize(vc) == _nquads(vc)
+    bad = birth_certificate(OEM, DEVICE, ATTRS)
+    bad["credentialSubject"]["colour"] = "red"
+    with pytest.raises(UndefinedTerm):
+        credentials_jsonld.canonicalize(bad)
+    event["credentialSubject"]["lifecycleEvent"]["technician"] = "Alice"
+    with pytest.raises(UndefinedTerm):
+        credentials_jsonld.canonicalize(event)
