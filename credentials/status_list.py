@@ -26,6 +26,7 @@ import time
 import zlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from random import Random
 from typing import Any
 
@@ -522,6 +523,16 @@ class ListInfo:
     credential: Mapping[str, Any] = field(repr=False)
 
 
+def _parse_datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
 def _issuer_id(doc: Mapping[str, Any]) -> str | None:
     issuer = doc.get("issuer")
     if isinstance(issuer, Mapping):
@@ -652,7 +663,8 @@ class StatusListVerifier:
     ``loader(url)`` returns the status list credential (JSON object); any exception it raises becomes
     :class:`StatusListUnavailable`.  The list's proof is checked by ``verify_proof(doc)`` (raise to reject);
     by default that is ``credentials.verify`` with ``resolver``.  Lists are cached for their ``ttl`` (ms, §2.2),
-    or :attr:`ttl` seconds when they carry none; ``clock`` is injected (monotonic seconds).
+    or :attr:`ttl` seconds when they carry none, and never past their ``validUntil``.  ``clock`` (monotonic seconds)
+    and ``now`` (wall-clock ``datetime``, also passed to ``credentials.verify``) are injected.
     """
 
     def __init__(
@@ -745,6 +757,12 @@ class StatusListVerifier:
         finally:
             self._inflight.pop(url, None)
         ttl = self.ttl if info.ttl_seconds is None else info.ttl_seconds
+        # §2.2 ttl "does not override or replace the validity period": never cache past validUntil.
+        valid_until = _parse_datetime(info.credential.get("validUntil"))
+        if valid_until is not None:
+            wall = self._now() if self._now is not None else datetime.now(UTC)
+            if isinstance(wall, datetime):
+                ttl = min(ttl, max((valid_until - wall).total_seconds(), 0.0))
         self._cache[url] = _CacheEntry(info, now + min(ttl, self.max_ttl))
         future.set_result(info)
         return info

@@ -338,6 +338,23 @@ async def test_cache_honours_ttl_and_dedupes_concurrent_fetches() -> None:
     assert v2.fetches == 2 and v2.ttl == 5
 
 
+async def test_cache_never_outlives_valid_until() -> None:
+    from datetime import UTC, datetime
+
+    sl = StatusList(URL)
+    store = {URL: sl.credential(ISSUER, valid_until="2026-01-01T00:00:10Z", ttl_ms=3_600_000)}
+    clock = FakeClock()
+    v = _verifier(store, clock=clock, now=lambda: datetime(2026, 1, 1, tzinfo=UTC))
+    cred = _credential(sl.entry(1))
+    await v.check(cred)
+    clock.t += 9
+    await v.check(cred)
+    assert v.fetches == 1
+    clock.t += 2  # past validUntil although the list's ttl is an hour
+    await v.check(cred)
+    assert v.fetches == 2
+
+
 async def test_message_status_with_two_bit_entries() -> None:
     messages = [{"status": f"0x{i:x}", "message": m} for i, m in enumerate(["ok", "maintenance", "quarantine", "x"])]
     sl = StatusList(URL, "message", status_size=2, status_messages=messages)
