@@ -38,6 +38,7 @@ __all__ = [
     "MULTIKEY_V1_URL",
     "canonicalize",
     "canonicalize_pyld",
+    "check_contexts",
     "document_loader",
     "expand",
     "get_context",
@@ -251,6 +252,29 @@ def canonicalize_pyld(document: Mapping[str, Any]) -> str:
     if proc.undefined:
         _raise_undefined(proc.undefined)
     return str(out)
+
+
+def check_contexts(document: Any) -> None:
+    """Raise :class:`UnknownContext` for any ``@context`` URL (at any depth) that is not registered.
+
+    Needed where no JSON-LD processing happens (eddsa-jcs-2022, VC-JOSE): the document must still only use
+    contexts we serve, so its JSON-LD reading is the one its issuer meant.
+    """
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Mapping):
+            for k, v in node.items():
+                if k == "@context":
+                    for item in v if isinstance(v, list) else [v]:
+                        if isinstance(item, str) and item not in _registry:
+                            raise UnknownContext(item)
+                        if isinstance(item, Mapping):
+                            stack.append(item)
+                elif isinstance(v, (Mapping, list)):
+                    stack.append(v)
+        elif isinstance(node, list):
+            stack.extend(x for x in node if isinstance(x, (Mapping, list)))
 
 
 def canonicalize(document: Mapping[str, Any]) -> str:

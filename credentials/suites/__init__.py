@@ -1,0 +1,1 @@
+"""Data Integrity cryptosuites, one module per suite, named as the specifications name them."""

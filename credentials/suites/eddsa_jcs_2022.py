@@ -1,0 +1,50 @@
+"""``eddsa-jcs-2022`` (W3C Data Integrity EdDSA Cryptosuites v1.0 §3.3): JSON Canonicalization Scheme (RFC 8785),
+SHA-256, Ed25519.  No JSON-LD processing is needed to sign or verify; the document's contexts are still checked
+to be bundled so a JCS-secured credential means what its JSON-LD reading says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import rfc8785
+
+from credentials import jsonld
+from credentials.data_integrity import DATA_INTEGRITY_PROOF, sha256_hash_data
+from credentials.errors import InvalidJsonLd, MalformedProof
+from did.keys import KeyType
+
+
+def _jcs(value: Mapping[str, Any]) -> bytes:
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
+        raise InvalidJsonLd(f"document cannot be canonicalised with RFC 8785: {exc}") from None
+
+
+class JcsSuite:
+    name = "eddsa-jcs-2022"
+    key_types = frozenset({KeyType.ED25519})
+    proof_has_context = True
+
+    def transform(self, unsecured_document: Mapping[str, Any]) -> bytes:
+        """§3.3.3 "Transformation (eddsa-jcs-2022)": the RFC 8785 serialisation of the document."""
+        jsonld.check_contexts(unsecured_document)
+        return _jcs(unsecured_document)
+
+    def configure(self, proof_options: Mapping[str, Any], unsecured_document: Mapping[str, Any]) -> bytes:
+        """§3.3.5 "Proof Configuration (eddsa-jcs-2022)": proof options with the document's ``@context``, JCS."""
+        if proof_options.get("type") != DATA_INTEGRITY_PROOF or proof_options.get("cryptosuite") != self.name:
+            raise MalformedProof(f"proof options must have type {DATA_INTEGRITY_PROOF} and cryptosuite {self.name}")
+        config = dict(proof_options)
+        if "@context" in unsecured_document:
+            config["@context"] = unsecured_document["@context"]
+        return _jcs(config)
+
+    def hash(self, transformed_document: bytes, canonical_proof_config: bytes) -> bytes:
+        """§3.3.4 "Hashing (eddsa-jcs-2022)": SHA-256(proofConfig) || SHA-256(transformedDocument)."""
+        return sha256_hash_data(transformed_document, canonical_proof_config)
+
+
+SUITE = JcsSuite()
