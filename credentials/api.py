@@ -71,6 +71,11 @@ class VerificationResult:
     credentials: list[VerificationResult] = field(default_factory=list)
 
     @property
+    def credential(self) -> dict[str, Any] | None:
+        """The verified (or rejected) document: the credential, presentation, or JWT payload."""
+        return self.document
+
+    @property
     def codes(self) -> list[str]:
         return [e.code for e in self.errors]
 
