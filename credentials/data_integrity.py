@@ -15,8 +15,10 @@ Verification never raises for a bad proof: it reports typed errors (each with it
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -42,6 +44,7 @@ from credentials.errors import (
     VerificationMethodNotAuthorized,
     VerificationMethodNotFound,
 )
+from credentials.jsonld import check_contexts
 from credentials.model import as_list, format_datetime, parse_datetime
 from did.errors import IiotidError, InvalidSignature
 from did.keys import KeyType, PrivateKey, PublicKey, base58_decode, base58_encode
@@ -264,7 +267,7 @@ def add_proof(
         unsecured = dict(unsecured, proof=chained if len(chained) > 1 else chained[0])
     if getattr(s, "proof_has_context", False) and "@context" in unsecured:
         # vc-di-eddsa §3.3.1 (eddsa-jcs-2022 "Create Proof") step 2: the proof carries the document's @context.
-        options["@context"] = unsecured["@context"]
+        options["@context"] = copy.deepcopy(unsecured["@context"])
     transformed = s.transform(unsecured)
     config = s.configure(options, unsecured)
     signature = key.sign(s.hash(transformed, config))
@@ -306,38 +309,56 @@ class _ResolvedMethod:
 
 
 class VerificationMethodCache:
-    """Cache of resolved, purpose-checked verification methods, keyed by (method URL, relationship).
+    """Cache of resolved, purpose-checked verification methods, per resolver and (method URL, relationship).
 
     did:key documents are derived from the key itself and never change, so their entries never expire; other
     methods are kept for ``ttl`` seconds (the resolver has its own TTL cache and stale fallback underneath).
+    Entries are held per resolver object (weakly), so two resolvers never see each other's answers.
     """
 
-    def __init__(self, *, ttl: float = 300.0, max_entries: int = 4096, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, *, ttl: float = 300.0, max_entries: int = 4096, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.ttl = ttl
         self.max_entries = max_entries
         self._clock = clock
-        self._entries: OrderedDict[tuple[int, str, str], tuple[float, _ResolvedMethod]] = OrderedDict()
+        self._by_resolver: weakref.WeakKeyDictionary[Any, OrderedDict[tuple[str, str], tuple[float, _ResolvedMethod]]]
+        self._by_resolver = weakref.WeakKeyDictionary()
+
+    def _table(self, resolver: Any, create: bool) -> OrderedDict[tuple[str, str], tuple[float, _ResolvedMethod]] | None:
+        try:
+            table = self._by_resolver.get(resolver)
+            if table is None and create:
+                table = self._by_resolver[resolver] = OrderedDict()
+        except TypeError:  # not weak-referenceable or unhashable: no caching for it
+            return None
+        return table
 
     def get(self, resolver: Any, vm: str, relationship: str) -> _ResolvedMethod | None:
-        key = (id(resolver), vm, relationship)
-        hit = self._entries.get(key)
+        table = self._table(resolver, False)
+        if table is None:
+            return None
+        hit = table.get((vm, relationship))
         if hit is None:
             return None
         expiry, method = hit
         if expiry < self._clock():
-            del self._entries[key]
+            del table[(vm, relationship)]
             return None
-        self._entries.move_to_end(key)
+        table.move_to_end((vm, relationship))
         return method
 
     def put(self, resolver: Any, vm: str, relationship: str, method: _ResolvedMethod) -> None:
+        table = self._table(resolver, True)
+        if table is None:
+            return
         expiry = float("inf") if vm.startswith("did:key:") else self._clock() + self.ttl
-        self._entries[(id(resolver), vm, relationship)] = (expiry, method)
-        while len(self._entries) > self.max_entries:
-            self._entries.popitem(last=False)
+        table[(vm, relationship)] = (expiry, method)
+        while len(table) > self.max_entries:
+            table.popitem(last=False)
 
     def clear(self) -> None:
-        self._entries.clear()
+        self._by_resolver.clear()
 
 
 DEFAULT_VM_CACHE = VerificationMethodCache()
@@ -458,6 +479,8 @@ async def verify_one(
             raise ChallengeMismatch("proof.challenge does not match the expected challenge")
         if domain is not None and domain not in as_list(proof.get("domain")):
             raise DomainMismatch("proof.domain does not match the expected domain")
+        # Every context the document names must be one we serve, whichever suite (JCS does no JSON-LD processing).
+        check_contexts(document)
         signature = decode_proof_value(proof["proofValue"])
         options = {k: v for k, v in proof.items() if k != "proofValue"}
         unsecured = {k: v for k, v in document.items() if k != "proof"}
