@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import sys
 import threading
 from collections.abc import Mapping
 from importlib import resources
@@ -174,7 +175,15 @@ class _SafeProcessor(_pyld.JsonLdProcessor):  # type: ignore[misc]
         defined: Any = None,
     ) -> Any:
         rval = super()._expand_iri(active_ctx, value, base, vocab, local_ctx, defined)
-        if vocab and local_ctx is None and not self._probing and isinstance(value, str):
+        # Only the expansion of a key or an @type value inside _expand_object counts: PyLD also re-expands the
+        # active property elsewhere, sometimes under a reset (``@context: null``) scoped context.
+        if (
+            vocab
+            and local_ctx is None
+            and not self._probing
+            and isinstance(value, str)
+            and sys._getframe(1).f_code.co_name == "_expand_object"
+        ):
             if rval is None:
                 self.undefined.append(value)
             elif isinstance(rval, str) and not rval.startswith("@") and not rval.startswith("_:"):
