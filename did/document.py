@@ -159,6 +159,9 @@ class VerificationMethod:
     public_key: PublicKey
     encoding: Literal["multibase", "jwk", "base58"] = "multibase"
     extra: dict[str, Any] = field(default_factory=dict)
+    # Optional JWK parameters besides the key itself (RFC 7517 section 4: "alg", "kid", "use", "key_ops" ...),
+    # written back into ``publicKeyJwk``; web5's did:dht documents carry "alg" and "kid".
+    jwk_params: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def multikey(cls, id: str, controller: str, public_key: PublicKey) -> VerificationMethod:
@@ -166,9 +169,12 @@ class VerificationMethod:
         return cls(id, "Multikey", controller, public_key, "multibase")
 
     @classmethod
-    def json_web_key(cls, id: str, controller: str, public_key: PublicKey) -> VerificationMethod:
+    def json_web_key(
+        cls, id: str, controller: str, public_key: PublicKey, *, jwk_params: Mapping[str, Any] | None = None
+    ) -> VerificationMethod:
         """A ``JsonWebKey`` method (Controlled Identifiers 1.0 section 2.2.3)."""
-        return cls(id, "JsonWebKey", controller, public_key, "jwk")
+        params = _check_jwk_params(jwk_params or {}, "publicKeyJwk")
+        return cls(id, "JsonWebKey", controller, public_key, "jwk", jwk_params=params)
 
     @property
     def fragment(self) -> str | None:
@@ -177,7 +183,7 @@ class VerificationMethod:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "type": self.type, "controller": self.controller}
         if self.encoding == "jwk":
-            out["publicKeyJwk"] = self.public_key.to_jwk()
+            out["publicKeyJwk"] = {**self.public_key.to_jwk(), **copy.deepcopy(self.jwk_params)}
         elif self.encoding == "base58":
             out["publicKeyBase58"] = base58_encode(self.public_key.raw)
         else:
@@ -217,6 +223,7 @@ class VerificationMethod:
         if (expected is not None and prop != expected) or (prop == "publicKeyBase58" and vm_type not in BASE58_TYPES):
             raise InvalidDidDocument(f"{where}: type {vm_type!r} does not use {prop}")
         encoding: Literal["multibase", "jwk", "base58"]
+        jwk_params: dict[str, Any] = {}
         try:
             if prop == "publicKeyJwk":
                 jwk = obj["publicKeyJwk"]
@@ -224,6 +231,7 @@ class VerificationMethod:
                     # DID Core 5.2.1: publicKeyJwk MUST NOT contain private key members.
                     raise InvalidDidDocument(f"{where}.publicKeyJwk: contains the private member 'd'")
                 pk = PublicKey.from_jwk(jwk)
+                jwk_params = _check_jwk_params(jwk, f"{where}.publicKeyJwk")
                 encoding = "jwk"
             elif prop == "publicKeyBase58":
                 pk = PublicKey.from_raw(BASE58_TYPES[vm_type], base58_decode(obj[prop], what=prop))
@@ -238,7 +246,7 @@ class VerificationMethod:
             for k, v in obj.items()
             if k not in ("id", "type", "controller", *_MATERIAL)
         }
-        return cls(vm_id, vm_type, controller, pk, encoding, extra)
+        return cls(vm_id, vm_type, controller, pk, encoding, extra, jwk_params)
 
 
 @dataclass(slots=True)
@@ -293,6 +301,23 @@ class Service:
         endpoint = _validate_endpoint(obj["serviceEndpoint"], f"{where}.serviceEndpoint")
         extra = {k: copy.deepcopy(v) for k, v in obj.items() if k not in ("id", "type", "serviceEndpoint")}
         return cls(raw_id, stype, endpoint, extra)
+
+
+_JWK_KEY_MEMBERS = frozenset({"kty", "crv", "x", "y"})
+# RFC 7518 section 6.2.2 / 6.3.2 and RFC 8037 section 2: members that carry private key material.
+_JWK_PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+
+
+def _check_jwk_params(jwk: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The non-key members of a public JWK, refusing private ones (DID Core 5.2.1)."""
+    params = {k: copy.deepcopy(v) for k, v in jwk.items() if k not in _JWK_KEY_MEMBERS}
+    leaked = sorted(_JWK_PRIVATE_MEMBERS & params.keys())
+    if leaked:
+        raise InvalidDidDocument(f"{where}: contains the private member {leaked[0]!r}")
+    for name in ("alg", "kid", "use"):
+        if name in params and not isinstance(params[name], str):
+            raise InvalidDidDocument(f"{where}.{name}: must be a string (RFC 7517 section 4)")
+    return params
 
 
 def _validate_endpoint(ep: object, where: str) -> Any:

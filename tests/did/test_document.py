@@ -371,3 +371,25 @@ def test_arbitrary_json_gives_typed_errors(data: dict[str, Any]) -> None:
 def test_public_key_equality_is_by_value() -> None:
     assert PublicKey.from_multibase(ED.to_multibase()) == ED
     assert hash(PublicKey.from_multibase(ED.to_multibase())) == hash(ED)
+
+
+def test_jwk_parameters_are_kept_and_private_members_refused() -> None:
+    # web5's did:dht documents carry "kid" (RFC 7638 thumbprint) and "alg" in publicKeyJwk.
+    jwk = {**ED.to_jwk(), "kid": ED.jwk_thumbprint(), "alg": "EdDSA"}
+    d = {
+        "id": "did:dht:abc",
+        "verificationMethod": [
+            {"id": "did:dht:abc#0", "type": "JsonWebKey", "controller": "did:dht:abc", "publicKeyJwk": jwk}
+        ],
+        "authentication": ["did:dht:abc#0"],
+    }
+    doc = DIDDocument.from_json(d)
+    assert doc.verification_method[0].jwk_params == {"kid": ED.jwk_thumbprint(), "alg": "EdDSA"}
+    assert doc.to_json() == d
+    built = VerificationMethod.json_web_key("did:dht:abc#0", "did:dht:abc", ED, jwk_params={"alg": "EdDSA"})
+    assert built.to_json()["publicKeyJwk"] == {**ED.to_jwk(), "alg": "EdDSA"}
+    for bad in ({"k": "AAAA"}, {"p": "AAAA"}, {"alg": 5}):
+        d2 = copy.deepcopy(d)
+        d2["verificationMethod"][0]["publicKeyJwk"].update(bad)
+        with pytest.raises(InvalidDidDocument):
+            DIDDocument.from_json(d2)
