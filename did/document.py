@@ -479,11 +479,20 @@ class DIDDocument:
                 raise InvalidDidDocument(f"alsoKnownAs[{i}]: not a URI (RFC 3986): {str(a)[:100]!r}")
         seen: set[str] = set()
         for vm in self.all_verification_methods():
+            try:
+                parse_did_url(vm.id)
+                parse_did(vm.controller)
+            except InvalidDid as exc:
+                raise InvalidDidDocument(f"verificationMethod {vm.id!r}: {exc}") from None
+            if not isinstance(vm.public_key, PublicKey):
+                raise InvalidDidDocument(f"verificationMethod {vm.id!r}: public_key must be a PublicKey")
             if vm.id in seen:
                 raise InvalidDidDocument(f"verificationMethod: duplicate id {vm.id!r} (DID Core 5.2)")
             seen.add(vm.id)
         service_ids: set[str] = set()
         for s in self.service:
+            if not is_uri(s.id):
+                raise InvalidDidDocument(f"service: id {s.id!r} is not a URI (DID Core 5.4)")
             if s.id in service_ids:
                 raise InvalidDidDocument(f"service: duplicate id {s.id!r} (DID Core 5.4)")
             service_ids.add(s.id)

@@ -393,3 +393,20 @@ def test_jwk_parameters_are_kept_and_private_members_refused() -> None:
         d2["verificationMethod"][0]["publicKeyJwk"].update(bad)
         with pytest.raises(InvalidDidDocument):
             DIDDocument.from_json(d2)
+
+
+def test_validate_checks_documents_built_in_code() -> None:
+    doc = DIDDocument(id=DID)
+    doc.verification_method.append(VerificationMethod.multikey("#relative", DID, ED))
+    with pytest.raises(InvalidDidDocument):
+        doc.validate()
+    doc = DIDDocument(id=DID)
+    doc.verification_method.append(VerificationMethod.multikey(f"{DID}#a", "nope", ED))
+    with pytest.raises(InvalidDidDocument):
+        doc.validate()
+    doc = DIDDocument(id=DID, service=[Service("#rel", "X", "https://x.example")])
+    with pytest.raises(InvalidDidDocument):
+        doc.validate()
+    doc = DIDDocument(id=DID, authentication=[f"{DID}#missing"])
+    with pytest.raises(InvalidDidDocument):
+        doc.validate()
