@@ -126,6 +126,7 @@ def load_signing_key(path: Path, passphrase_env: str | None = None) -> SigningKe
 def issue_with(suite: str, credential: dict[str, Any], key: SigningKey, purpose: str = "assertionMethod") -> Any:
     if suite not in SUITES:
         raise CliError(f"unknown suite {suite!r}; choose one of {', '.join(SUITES)}", code="unsupportedCryptosuite")
+    register_contexts()
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if issuer_id is None:
@@ -134,6 +135,11 @@ def issue_with(suite: str, credential: dict[str, Any], key: SigningKey, purpose:
         raise CliError(f"credential issuer {issuer_id} is not the key's controller {key.controller}",
                        code="issuerMismatch")
     return SUITES[suite](credential, key, purpose)
+
+
+def register_contexts() -> None:
+    """Make the bundled IIoT context known to the offline JSON-LD loader (importing the vocabulary registers it)."""
+    from credentials import vocab  # noqa: F401
 
 
 def make_resolver() -> Any:
@@ -197,6 +203,7 @@ def _looks_like_jwt(text: str) -> bool:
 
 
 async def _verify_document(text: str, purpose: str) -> dict[str, Any]:
+    register_contexts()
     resolver = make_resolver()
     stripped = text.strip()
     candidate = stripped
@@ -269,8 +276,7 @@ def chain_verify_cmd(
                                                           "to check credentialStatus against.")] = None,
 ) -> None:
     """Verify a lifecycle chain; print the JSON report. Exit status 0 only when the whole chain verifies."""
-    from credentials import vocab  # noqa: F401 - registers the IIoT context
-    from credentials.lifecycle import ChainPolicy, verify_chain
+    from credentials.lifecycle import ChainPolicy, verify_chain  # imports (and registers) the IIoT vocabulary
 
     docs: list[Any] = []
     for f in files:

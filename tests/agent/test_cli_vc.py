@@ -231,3 +231,26 @@ def test_installed_binary_prints_one_error_line(tmp_path: Path) -> None:
     assert proc.returncode == 1
     one_error_line(proc.stderr, "invalidJson")
     assert "Traceback" not in proc.stderr
+
+
+def test_installed_binary_issues_and_verifies_with_an_encrypted_key(tmp_path: Path) -> None:
+    """End to end in fresh processes: nothing but the command itself registers the IIoT context."""
+    from did.keyfile import write_key_file
+
+    key = PrivateKey.generate(KeyType.ED25519)
+    did = did_from_public_key(key.public_key)
+    key_path = write_key_file(tmp_path / "oem.key", key, passphrase="correct horse", kdf="scrypt",
+                              kdf_params={"n": 2**10, "r": 8, "p": 1})
+    (tmp_path / "birth.json").write_text(json.dumps(birth_certificate(did, "did:example:device", {
+        "manufacturerName": "ACME", "serialNumber": "SN-9"})))
+    exe = str(ROOT / ".venv" / "bin" / "iiotid")
+    env = {"PATH": "/usr/bin:/bin", "OEM_PASS": "correct horse"}
+    issue = subprocess.run([exe, "vc", "issue", "--suite", "eddsa-rdfc-2022", "--key", str(key_path),
+                            "--passphrase-env", "OEM_PASS", "--in", str(tmp_path / "birth.json"),
+                            "--out", str(tmp_path / "birth.signed.json")],
+                           capture_output=True, text=True, timeout=60, check=False, env=env)
+    assert issue.returncode == 0, issue.stderr
+    verify = subprocess.run([exe, "vc", "verify", "--in", str(tmp_path / "birth.signed.json")],
+                            capture_output=True, text=True, timeout=60, check=False, env=env)
+    assert verify.returncode == 0, verify.stderr
+    assert json.loads(verify.stdout)["verified"] is True
