@@ -5,8 +5,9 @@
   :class:`~credentials.errors.UnknownContext`.  Nothing is ever fetched.
 * Safe mode (what Digital Bazaar's ``jsonld.js`` calls ``safe: true``): a property or ``@type`` value the active
   context does not define raises :class:`~credentials.errors.UndefinedTerm` instead of being dropped.  Terms that
-  only expand through the credentials v2 ``@vocab`` to ``https://www.w3.org/ns/credentials/issuer-dependent#``
-  count as undefined: a signature over them would not say what the issuer meant.
+  only expand through an ``@vocab`` to ``https://www.w3.org/ns/credentials/issuer-dependent#`` (the early v2
+  context) or ``.../undefined-term#`` (the ``undefined-terms/v2`` context) count as undefined too: a signature
+  over them would not say what the issuer meant.
 * :func:`canonicalize` is "Expand, to RDF, RDFC-1.0" (W3C RDF Dataset Canonicalization §4, JSON-LD 1.1 API §4.5
   "Deserialize JSON-LD to RDF").  A native fast path (:mod:`credentials._fastld`) handles documents whose contexts
   are all registered here; it returns ``None`` for anything it does not implement and PyLD (URDNA2015 == RDFC-1.0)
@@ -37,6 +38,7 @@ __all__ = [
     "ED25519_2020_V1_URL",
     "ISSUER_DEPENDENT_BASE",
     "MULTIKEY_V1_URL",
+    "UNDEFINED_TERM_BASE",
     "canonicalize",
     "canonicalize_pyld",
     "check_contexts",
@@ -57,6 +59,9 @@ ED25519_2020_V1_URL = "https://w3id.org/security/suites/ed25519-2020/v1"
 
 # The credentials v2 context's "@vocab": terms that only expand through it are undefined in safe mode.
 ISSUER_DEPENDENT_BASE = "https://www.w3.org/ns/credentials/issuer-dependent#"
+# ... and the @vocab of https://www.w3.org/ns/credentials/undefined-terms/v2, which replaced it (VC DM 2.0 §5.2).
+UNDEFINED_TERM_BASE = "https://www.w3.org/ns/credentials/undefined-term#"
+UNDEFINED_BASES = (ISSUER_DEPENDENT_BASE, UNDEFINED_TERM_BASE)
 
 _BUNDLED = {
     CREDENTIALS_V2_URL: "credentials-v2.jsonld",
@@ -187,7 +192,7 @@ class _SafeProcessor(_pyld.JsonLdProcessor):  # type: ignore[misc]
             if rval is None:
                 self.undefined.append(value)
             elif isinstance(rval, str) and not rval.startswith("@") and not rval.startswith("_:"):
-                if not _is_absolute_iri(rval) or rval.startswith(ISSUER_DEPENDENT_BASE):
+                if not _is_absolute_iri(rval) or rval.startswith(UNDEFINED_BASES):
                     self.undefined.append(value)
         return rval
 
