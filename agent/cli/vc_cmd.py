@@ -149,6 +149,10 @@ def make_resolver() -> Any:
 
 
 def result_dict(result: Any) -> dict[str, Any]:
+    to_dict = getattr(result, "to_dict", None)
+    if callable(to_dict):
+        out: dict[str, Any] = to_dict()
+        return out
     errors = []
     for e in getattr(result, "errors", None) or []:
         if isinstance(e, IiotidError):
@@ -157,12 +161,7 @@ def result_dict(result: Any) -> dict[str, Any]:
             errors.append(e)
         else:
             errors.append({"code": getattr(e, "code", "error"), "message": str(e)})
-    out: dict[str, Any] = {"verified": bool(getattr(result, "verified", False)), "errors": errors}
-    for extra in ("credential", "payload", "issuer"):
-        value = getattr(result, extra, None)
-        if isinstance(value, dict | str):
-            out[extra] = value
-    return out
+    return {"verified": bool(getattr(result, "verified", False)), "errors": errors}
 
 
 def fail(message: str, code: str) -> typer.Exit:
@@ -202,7 +201,8 @@ def _looks_like_jwt(text: str) -> bool:
     return len(parts) == 3 and all(p and all(c.isalnum() or c in "-_" for c in p) for p in parts)
 
 
-async def _verify_document(text: str, purpose: str) -> dict[str, Any]:
+async def _verify_document(text: str, purpose: str | None, challenge: str | None = None,
+                           domain: str | None = None) -> dict[str, Any]:
     register_contexts()
     resolver = make_resolver()
     stripped = text.strip()
@@ -224,7 +224,13 @@ async def _verify_document(text: str, purpose: str) -> dict[str, Any]:
         raise CliError("the credential must be a JSON object", code="invalidCredential")
     import credentials
 
-    return result_dict(await credentials.verify(document, resolver=resolver, purpose=purpose))
+    if "VerifiablePresentation" in _types(document.get("type")):
+        if challenge is None:
+            raise CliError("verifying a presentation needs the --challenge it was bound to")
+        return result_dict(await credentials.verify_presentation(
+            document, resolver=resolver, challenge=challenge, domain=domain, purpose=purpose or "authentication"))
+    return result_dict(await credentials.verify(
+        document, resolver=resolver, purpose=purpose or "assertionMethod", challenge=challenge, domain=domain))
 
 
 async def _maybe_await(value: Any) -> Any:
@@ -234,11 +240,14 @@ async def _maybe_await(value: Any) -> Any:
 @app.command("verify")
 def verify_cmd(
     in_: Annotated[Path, typer.Option("--in", help="Signed credential/presentation (JSON) or VC-JOSE JWT.")],
-    purpose: Annotated[str, typer.Option("--purpose", help="Expected proof purpose.")] = "assertionMethod",
+    purpose: Annotated[str | None, typer.Option("--purpose", help="Expected proof purpose (default: "
+                                                "assertionMethod; authentication for presentations).")] = None,
+    challenge: Annotated[str | None, typer.Option("--challenge", help="Challenge a presentation must carry.")] = None,
+    domain: Annotated[str | None, typer.Option("--domain", help="Domain a presentation must carry.")] = None,
 ) -> None:
-    """Verify a credential; print the JSON result. Exit status 0 only when verified."""
+    """Verify a credential or presentation; print the JSON result. Exit status 0 only when verified."""
     text = sys.stdin.read() if str(in_) == "-" else in_.read_text(encoding="utf-8")
-    result = asyncio.run(_verify_document(text, purpose))
+    result = asyncio.run(_verify_document(text, purpose, challenge, domain))
     typer.echo(json.dumps(result, indent=2))
     if not result["verified"]:
         first = result["errors"][0] if result["errors"] else {"code": "invalidProof", "message": "not verified"}

@@ -100,6 +100,31 @@ def test_tampered_credential_fails_with_one_error_line(tmp_path: Path, run: Any)
     assert len([line for line in err.splitlines() if line.startswith("error [")]) == 1
 
 
+def test_verify_presentation_needs_its_challenge(tmp_path: Path, run: Any) -> None:
+    import credentials
+
+    key = PrivateKey.generate(KeyType.ED25519)
+    did = did_from_public_key(key.public_key)
+    vm = f"{did}#{did.removeprefix('did:key:')}"
+    vc = credentials.issue(birth_certificate(did, did, {"manufacturerName": "ACME", "serialNumber": "1"}),
+                           key=key, verification_method=vm, suite="eddsa-jcs-2022")
+    vp = credentials.sign_presentation(
+        {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"], "holder": did,
+         "verifiableCredential": [vc]},
+        key=key, verification_method=vm, suite="eddsa-jcs-2022", challenge="nonce-123", domain="gw.example")
+    path = tmp_path / "vp.json"
+    path.write_text(json.dumps(vp))
+    code, out, err = run("vc", "verify", "--in", path, "--challenge", "nonce-123", "--domain", "gw.example")
+    assert code == 0, err
+    assert json.loads(out)["verified"] is True
+    code, _, err = run("vc", "verify", "--in", path)
+    assert code == 1
+    one_error_line(err, "invalidArgument")
+    code, _, err = run("vc", "verify", "--in", path, "--challenge", "replayed", "--domain", "gw.example")
+    assert code == 1
+    assert err.startswith("error [")
+
+
 def test_issue_errors(tmp_path: Path, run: Any) -> None:
     key, _did = key_file(tmp_path, "oem")
     doc = tmp_path / "c.json"
