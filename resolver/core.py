@@ -168,6 +168,7 @@ class Resolver:
         Raises typed errors: ``InvalidDid``/``InvalidKey`` for a bad DID, ``NotFound``, :class:`DhtUnavailable`.
         """
         did = methods.canonical_dht_did(did)
+        public_key = methods.dht_identity_key(did)  # validates the z-base-32 identity key before anything else
         now = self.clock()
         entry = self.cache.get(did, now)
         if entry is not None:
@@ -181,7 +182,7 @@ class Resolver:
         fut: asyncio.Future[RecordLookup] = asyncio.get_running_loop().create_future()
         self._inflight[did] = fut
         try:
-            lookup = await self._lookup_network(did)
+            lookup = await self._lookup_network(did, public_key)
         except BaseException as exc:
             fut.set_exception(exc)
             fut.exception()  # mark retrieved: waiters re-raise it, nobody else must
@@ -237,10 +238,9 @@ class Resolver:
         doc_meta.setdefault("deactivated", False)
         return ResolutionResult(entry.document, res_meta, doc_meta)
 
-    async def _lookup_network(self, did: str) -> RecordLookup:
+    async def _lookup_network(self, did: str, public_key: bytes) -> RecordLookup:
         if not self.sources:
             raise DhtUnavailable("no DHT client or gateway is configured to resolve did:dht")
-        public_key = methods.dht_identity_key(did)
         item, failures, sources = await self._fetch_best(public_key)
         now = self.clock()
         if item is not None:

@@ -125,21 +125,14 @@ def verify_previous_did(previous_did: str, signature: str | bytes | None, new_id
 
 
 def find_fragment(document: Any, did: str, fragment: str) -> Any:
-    """The verification method or service of ``document`` whose id is ``did#fragment`` (or relative ``#fragment``)."""
-    wanted = {f"{did}#{fragment}", f"#{fragment}", fragment}
-    for attr in ("verification_method", "service"):
-        for entry in getattr(document, attr, None) or []:
-            if getattr(entry, "id", None) in wanted:
-                return entry
-    # Verification relationships may embed methods rather than reference them (DID Core 5.3).
-    for attr in (
-        "authentication",
-        "assertion_method",
-        "key_agreement",
-        "capability_invocation",
-        "capability_delegation",
-    ):
-        for entry in getattr(document, attr, None) or []:
-            if not isinstance(entry, str) and getattr(entry, "id", None) in wanted:
-                return entry
-    raise NotFound(f"{did} has no verification method or service with id #{fragment}")
+    """The verification method or service of ``document`` whose id is ``did#fragment`` (DID Core 3.2.2: the
+    fragment is dereferenced within the resolved document; embedded relationship methods count too)."""
+    ref = f"{did}#{fragment}"
+    try:
+        return document.find_verification_method(ref)
+    except NotFound:
+        pass
+    try:
+        return document.find_service(ref)
+    except NotFound:
+        raise NotFound(f"{did} has no verification method or service with id #{fragment}") from None
