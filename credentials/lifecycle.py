@@ -8,8 +8,8 @@ a sentence; it never stops at the first problem.
 
 Issue codes: ``invalidProof``, ``issuerMismatch``, ``malformedEvent``, ``invalidEventType``, ``wrongSubject``,
 ``duplicateEvent``, ``digestMismatch``, ``sequenceMismatch``, ``nonMonotonicTime``, ``futureEvent``, ``fork``,
-``gap``, ``eventAfterDecommission``, ``unauthorizedIssuer``, ``untrustedManufacturer``, ``roleMismatch``,
-``revoked``, ``suspended`` (and the status list error codes when a list cannot be checked).
+``gap``, ``unlinkedEvent``, ``eventAfterDecommission``, ``unauthorizedIssuer``, ``untrustedManufacturer``,
+``roleMismatch``, ``revoked``, ``suspended`` (and the status list error codes when a list cannot be checked).
 """
 
 from __future__ import annotations
@@ -362,6 +362,17 @@ def _subtree_size(start: str, children: Mapping[str, list[_Node]]) -> int:
     return size
 
 
+def _mark_branch(root: _Node, children: Mapping[str, list[_Node]], visited: set[int]) -> None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.input_index in visited:
+            continue
+        visited.add(node.input_index)
+        if node.id is not None:
+            stack.extend(children.get(node.id, []))
+
+
 def _walk(
     root: _Node,
     children: Mapping[str, list[_Node]],
@@ -391,7 +402,7 @@ def _walk(
             for k in kids[1:]:
                 out.add(k, "fork", f"{len(kids)} events claim {current.id} as predecessor ({names}); "
                         f"following {kids[0].id}")
-                visited.add(k.input_index)
+                _mark_branch(k, children, visited)  # the rejected branch is covered by this issue
         child = kids[0]
         visited.add(child.input_index)
         expected = (current.sequence or 0) + 1
@@ -510,6 +521,11 @@ async def verify_chain(
         missing_seq = n.prev_sequence
         out.add(n, "gap", f"predecessor {n.prev_id} (sequence {missing_seq}) is missing from the chain")
         _walk(n, children, policy, manufacturer, None, out, visited)
+    # Anything left links only among itself (a cycle of forged predecessors): never silently ignored.
+    for n in nodes[1:]:
+        if n.valid and n.input_index not in visited:
+            out.add(n, "unlinkedEvent", "the event is not connected to the chain (its predecessor links form a cycle)")
+            visited.add(n.input_index)
 
     report.issues = sorted(out.issues, key=lambda i: (i.index if i.index is not None else -1, i.input_index or 0))
     return report

@@ -109,6 +109,26 @@ async def test_gap_is_reported() -> None:
     assert events[1]["credentialSubject"]["lifecycleEvent"]["previousEvent"]["id"] in report.issues[0].message
 
 
+async def test_fork_branch_descendants_and_cycles_are_never_silently_ignored() -> None:
+    birth, events = build_chain(4)
+    rival = fake_sign(lifecycle_event(OEM, DEVICE, "repaired", events[0], event_time=T0 + timedelta(minutes=5),
+                                      id="urn:uuid:rival"), OEM)
+    rival_child = fake_sign(lifecycle_event(OEM, DEVICE, "calibrated", rival, event_time=T0 + timedelta(minutes=6),
+                                            id="urn:uuid:rival-child"), OEM)
+    report = await run(birth, *events, rival, rival_child)
+    assert [(i.index, i.code, i.event_id) for i in report.issues] == [(2, "fork", "urn:uuid:rival")]
+
+    # Two self-signed events pointing at each other never reach the birth certificate.
+    a = lifecycle_event(OEM, DEVICE, "repaired", events[0], event_time=T0 + timedelta(hours=1), id="urn:uuid:a")
+    b = lifecycle_event(OEM, DEVICE, "repaired", events[0], event_time=T0 + timedelta(hours=1), id="urn:uuid:b")
+    a["credentialSubject"]["lifecycleEvent"]["previousEvent"]["id"] = "urn:uuid:b"
+    b["credentialSubject"]["lifecycleEvent"]["previousEvent"]["id"] = "urn:uuid:a"
+    report = await run(birth, *events, fake_sign(a, OEM), fake_sign(b, OEM))
+    assert sorted((i.code, i.event_id) for i in report.issues) == [
+        ("unlinkedEvent", "urn:uuid:a"), ("unlinkedEvent", "urn:uuid:b")]
+    assert report.chain == [birth["id"], *(e["id"] for e in events)]
+
+
 async def test_sequence_mismatch() -> None:
     birth, events = build_chain(3)
     events[1]["credentialSubject"]["lifecycleEvent"]["sequence"] = 7
