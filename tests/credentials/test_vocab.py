@@ -106,6 +106,9 @@ def test_lifecycle_event_expands_and_links() -> None:
     expected = "z" + _b58(b"\x12\x20" + hashlib.sha256(rfc8785.dumps(birth)).digest())
     assert event["previousEvent"] == {"id": "urn:uuid:b", "digestMultibase": expected, "sequence": 0}
     assert canonical_digest(birth) == expected
+    import credentials
+
+    assert credentials.digest_multibase(birth, method="jcs") == expected  # the package's general digest agrees
     assert ev["validFrom"] == "2026-03-02T10:00:00Z"
     nq = _nquads(ev)
     xsd = "http://www.w3.org/2001/XMLSchema#"
