@@ -196,6 +196,69 @@ def issue_cmd(
     write_output(out, issue_with(suite, credential, signing_key, purpose))
 
 
+@app.command("birth")
+def birth_cmd(
+    device: Annotated[str, typer.Option("--device", help="Device DID (the credential subject).")],
+    attributes: Annotated[Path, typer.Option("--attributes", help="JSON object of nameplate attributes "
+                                             "(manufacturerName, serialNumber, securityLevel, ...).")],
+    key: KeyOption,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the signed birth certificate.")] = None,
+    suite: SuiteOption = "eddsa-jcs-2022",
+    status: Annotated[Path | None, typer.Option("--status", help="credentialStatus entry JSON "
+                                                "(from `iiotid status allocate`).")] = None,
+    passphrase_env: PassphraseOption = None,
+) -> None:
+    """Build and sign a DeviceBirthCertificate (IIoT vocabulary) for DEVICE, issued by the key's controller."""
+    from credentials.vocab import birth_certificate
+
+    signing_key = load_signing_key(key, passphrase_env)
+    attrs = read_json(attributes)
+    if not isinstance(attrs, dict):
+        raise CliError("--attributes must hold a JSON object", code="invalidClaim")
+    vc = birth_certificate(signing_key.controller, device, attrs,
+                           credential_status=read_json(status) if status is not None else None)
+    write_output(out, issue_with(suite, vc, signing_key))
+
+
+@app.command("event")
+def event_cmd(
+    event_type: Annotated[str, typer.Option("--type", help="commissioned | ownershipTransferred | firmwareUpdated "
+                                            "| calibrated | repaired | relocated | decommissioned")],
+    previous: Annotated[Path, typer.Option("--previous", help="The signed previous credential of the chain.")],
+    key: KeyOption,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the signed event.")] = None,
+    event_time: Annotated[str | None, typer.Option("--time", help="eventTime (default: now, UTC).")] = None,
+    site: Annotated[str | None, typer.Option("--site", help="Where the event happened.")] = None,
+    role: Annotated[str | None, typer.Option("--role", help="actorRole of the issuer.")] = None,
+    payload: Annotated[list[Path] | None, typer.Option("--payload", help="File whose digest goes into "
+                                                       "payloadDigests (firmware image, report); repeatable.")] = None,
+    new_owner: Annotated[str | None, typer.Option("--new-owner", help="New owner DID (ownershipTransferred).")] = None,
+    suite: SuiteOption = "eddsa-jcs-2022",
+    passphrase_env: PassphraseOption = None,
+) -> None:
+    """Build and sign the next LifecycleEvent, hash-linked to --previous (same device, sequence + 1)."""
+    from datetime import UTC, datetime
+
+    from credentials.vocab import lifecycle_event, payload_digest
+
+    signing_key = load_signing_key(key, passphrase_env)
+    prev = read_json(previous)
+    if not isinstance(prev, dict):
+        raise CliError(f"{previous}: not a credential", code="invalidCredential")
+    subject = prev.get("credentialSubject")
+    device = subject.get("id") if isinstance(subject, dict) else None
+    if not isinstance(device, str):
+        raise CliError(f"{previous}: the previous credential names no device (credentialSubject.id)",
+                       code="invalidCredential")
+    digests = [payload_digest(p.read_bytes(), name=p.name) for p in payload or []]
+    vc = lifecycle_event(
+        signing_key.controller, device, event_type, prev,
+        event_time=event_time if event_time is not None else datetime.now(UTC).replace(microsecond=0),
+        actor_role=role, site=site, payload_digests=digests, new_owner=new_owner,
+    )
+    write_output(out, issue_with(suite, vc, signing_key))
+
+
 def _looks_like_jwt(text: str) -> bool:
     parts = text.split(".")
     return len(parts) == 3 and all(p and all(c.isalnum() or c in "-_" for c in p) for p in parts)

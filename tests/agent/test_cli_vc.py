@@ -279,3 +279,37 @@ def test_installed_binary_issues_and_verifies_with_an_encrypted_key(tmp_path: Pa
                             capture_output=True, text=True, timeout=60, check=False, env=env)
     assert verify.returncode == 0, verify.stderr
     assert json.loads(verify.stdout)["verified"] is True
+
+
+def test_birth_and_event_builders_make_a_verifiable_chain(tmp_path: Path, run: Any) -> None:
+    oem_key, _ = key_file(tmp_path, "oem")
+    op_key, operator = key_file(tmp_path, "operator")
+    attrs = tmp_path / "attrs.json"
+    attrs.write_text(json.dumps({"manufacturerName": "ACME", "serialNumber": "SN-5", "securityLevel": 2,
+                                 "dateOfManufacture": "2026-02-27", "countryOfOrigin": "DE"}))
+    birth, transfer, update = tmp_path / "birth.json", tmp_path / "e1.json", tmp_path / "e2.json"
+    code, _, err = run("vc", "birth", "--device", "did:example:device", "--attributes", attrs, "--key", oem_key,
+                       "--out", birth)
+    assert code == 0, err
+    code, _, err = run("vc", "event", "--type", "ownershipTransferred", "--previous", birth, "--key", oem_key,
+                       "--new-owner", operator, "--role", "manufacturer", "--out", transfer)
+    assert code == 0, err
+    firmware = tmp_path / "fw-4.2.bin"
+    firmware.write_bytes(b"\x7fELF firmware")
+    code, _, err = run("vc", "event", "--type", "firmwareUpdated", "--previous", transfer, "--key", op_key,
+                       "--payload", firmware, "--site", "Plant 4", "--role", "owner", "--out", update,
+                       "--suite", "eddsa-rdfc-2022")
+    assert code == 0, err
+    event = json.loads(update.read_text())["credentialSubject"]["lifecycleEvent"]
+    assert event["sequence"] == 2 and event["payloadDigests"][0]["name"] == "fw-4.2.bin"
+    code, out, err = run("vc", "chain", "verify", update, birth, transfer)
+    assert code == 0, err
+    assert json.loads(out)["owner"] == operator
+
+    attrs.write_text(json.dumps({"manufacturerName": "ACME", "serialNumber": "SN-5", "securityLevel": 9}))
+    code, _, err = run("vc", "birth", "--device", "did:example:device", "--attributes", attrs, "--key", oem_key)
+    assert code == 1
+    one_error_line(err, "invalidClaim")
+    code, _, err = run("vc", "event", "--type", "exploded", "--previous", birth, "--key", oem_key)
+    assert code == 1
+    one_error_line(err, "invalidClaim")
