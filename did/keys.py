@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import json
@@ -237,7 +238,9 @@ def _multikey_unwrap(text: object, table: Mapping[int, KeyType], *, what: str) -
 # Point handling per curve
 
 
+@functools.lru_cache(maxsize=1024)
 def _ec_public(key_type: KeyType, data: bytes) -> ec.EllipticCurvePublicKey:
+    # Cached: decoding (decompression, on-curve check) dominates a verify; public keys are not secret.
     try:
         return ec.EllipticCurvePublicKey.from_encoded_point(_EC_CURVES[key_type], data)
     except (ValueError, UnsupportedAlgorithm) as exc:
@@ -476,10 +479,11 @@ def _jwk_public_parts(jwk: object) -> tuple[KeyType, bytes]:
 class PrivateKey:
     """A secret key and its public key. ``repr`` never shows the secret; equality is constant-time."""
 
-    __slots__ = ("_public", "_secret")
+    __slots__ = ("_impl", "_public", "_secret")
 
     _secret: bytes
     _public: PublicKey
+    _impl: Any  # cached backend key object (nacl SigningKey / cryptography EC key), built on first use
 
     def __init__(self, key_type: KeyType, secret: bytes, public: PublicKey) -> None:
         # Internal: use generate/from_raw/from_secret_multibase/from_jwk, which check consistency.
@@ -487,6 +491,7 @@ class PrivateKey:
             raise InvalidKey("public key type does not match the secret key type")
         object.__setattr__(self, "_secret", bytes(secret))
         object.__setattr__(self, "_public", public)
+        object.__setattr__(self, "_impl", None)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("PrivateKey is immutable")
@@ -622,9 +627,16 @@ class PrivateKey:
         message = bytes(message)
         kt = self.key_type
         if kt is KeyType.ED25519:
-            return bytes(nacl.signing.SigningKey(self._secret).sign(message).signature)
+            signing_key = self._impl
+            if signing_key is None:
+                signing_key = nacl.signing.SigningKey(self._secret)
+                object.__setattr__(self, "_impl", signing_key)
+            return bytes(signing_key.sign(message).signature)
         if kt in _EC_CURVES:
-            sk = ec.derive_private_key(int.from_bytes(self._secret, "big"), _EC_CURVES[kt])
+            sk = self._impl
+            if sk is None:
+                sk = ec.derive_private_key(int.from_bytes(self._secret, "big"), _EC_CURVES[kt])
+                object.__setattr__(self, "_impl", sk)
             der = sk.sign(message, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
             r, s = decode_dss_signature(der)
             order = _EC_ORDER[kt]
