@@ -20,6 +20,7 @@ import asyncio
 import base64
 import binascii
 import gzip
+import json
 import re
 import secrets
 import time
@@ -54,6 +55,7 @@ __all__ = [
     "StatusResult",
     "StatusVerificationError",
     "credential_status_entries",
+    "http_loader",
     "parse_entry",
     "parse_list_credential",
 ]
@@ -651,6 +653,47 @@ StatusLoader = Callable[[str], Awaitable[Mapping[str, Any]]]
 ProofVerifier = Callable[[Mapping[str, Any]], Awaitable[None]]
 
 
+MAX_LIST_CREDENTIAL_BYTES = 4 * 1024 * 1024
+
+
+def http_loader(client: Any, *, max_bytes: int = MAX_LIST_CREDENTIAL_BYTES, timeout: float = 10.0) -> StatusLoader:
+    """A :data:`StatusLoader` fetching ``https`` status list URLs with an injected ``httpx.AsyncClient``.
+
+    Only ``https://`` URLs are fetched (``http://`` only for loopback hosts, for tests and local plants); the
+    response must be 200, at most ``max_bytes``, and a JSON object (``application/vc+ld+json``, ``application/vc``
+    or ``application/json``).  §3.2 "Verifiers SHOULD cache the retrieved status list": wrap it in
+    :class:`StatusListVerifier`, which caches.
+    """
+    from urllib.parse import urlsplit
+
+    async def load(url: str) -> Mapping[str, Any]:
+        parts = urlsplit(url)
+        loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+            raise StatusListUnavailable(f"refusing to fetch status list over {parts.scheme or 'no scheme'}: {url}")
+        headers = {"Accept": "application/vc+ld+json, application/vc, application/json;q=0.9"}
+        async with client.stream("GET", url, headers=headers, timeout=timeout, follow_redirects=False) as response:
+            if response.status_code != 200:
+                raise StatusListUnavailable(f"status list {url} answered HTTP {response.status_code}")
+            body = bytearray()
+            async for chunk in response.aiter_bytes():
+                body.extend(chunk)
+                if len(body) > max_bytes:
+                    raise StatusListUnavailable(f"status list {url} is larger than {max_bytes} bytes")
+        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type not in ("application/vc+ld+json", "application/vc", "application/json", "application/ld+json"):
+            raise StatusListUnavailable(f"status list {url} has media type {media_type or 'none'}, not a credential")
+        try:
+            doc = json.loads(bytes(body))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise InvalidStatusList(f"status list {url} is not JSON") from None
+        if not isinstance(doc, dict):
+            raise InvalidStatusList(f"status list {url} is not a JSON object")
+        return doc
+
+    return load
+
+
 @dataclass
 class _CacheEntry:
     info: ListInfo
@@ -717,6 +760,8 @@ class StatusListVerifier:
         self.fetches += 1
         try:
             doc = await self._loader(url)
+        except StatusError:
+            raise
         except IiotidError as exc:
             raise StatusListUnavailable(f"could not retrieve status list {url}: {exc}") from exc
         except Exception as exc:  # a pluggable loader may fail in any way; report it as retrieval failure

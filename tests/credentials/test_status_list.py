@@ -372,3 +372,46 @@ def test_verifier_needs_a_way_to_check_proofs() -> None:
 
     with pytest.raises(StatusError):
         StatusListVerifier(loader)
+
+
+async def test_http_loader_with_an_injected_client() -> None:
+    import json
+
+    import httpx
+
+    from credentials.status_list import http_loader
+
+    sl = StatusList(URL)
+    sl.revoke(8)
+    doc = sl.credential(ISSUER)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/lists/1":
+            return httpx.Response(200, json=doc, headers={"content-type": "application/vc+ld+json"})
+        if request.url.path == "/lists/html":
+            return httpx.Response(200, text="<html>", headers={"content-type": "text/html"})
+        if request.url.path == "/lists/big":
+            return httpx.Response(200, content=b"[" + b"0," * 3_000_000 + b"0]",
+                                  headers={"content-type": "application/json"})
+        if request.url.path == "/lists/array":
+            return httpx.Response(200, content=json.dumps([1]).encode(), headers={"content-type": "application/json"})
+        return httpx.Response(404)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        load = http_loader(client)
+        v = StatusListVerifier(load, verify_proof=_accept)
+        with pytest.raises(CredentialRevoked):
+            await v.assert_active(_credential(sl.entry(8)))
+        assert (await load(URL))["id"] == URL
+        for path, error in (("/lists/404", StatusListUnavailable), ("/lists/html", StatusListUnavailable),
+                            ("/lists/big", StatusListUnavailable), ("/lists/array", InvalidStatusList)):
+            with pytest.raises(error):
+                await load("https://status.example" + path)
+        with pytest.raises(StatusListUnavailable):
+            await load("http://status.example/lists/1")  # plain http only on loopback
+        with pytest.raises(InvalidStatusList):  # the verifier keeps the loader's own typed error
+            await StatusListVerifier(load, verify_proof=_accept).load("https://status.example/lists/array")
+
+
+async def _accept(doc: Any) -> None:
+    return None
