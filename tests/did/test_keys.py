@@ -319,6 +319,7 @@ def _mb(code: int, payload: bytes) -> str:
         (_mb(0x1200, b"\x05" + b"\x01" * 32), InvalidKey, "invalidPublicKey"),  # bad SEC1 tag
         (_mb(0xE7, b"\x04" + b"\x01" * 64), InvalidKey, "invalidPublicKeyLength"),  # uncompressed not in Multikey
         (_mb(0xEB, b"\x00" * 96), InvalidKey, "invalidPublicKey"),
+        (_mb(0xEB, b"\xc0" + b"\x00" * 95), InvalidKey, "invalidPublicKey"),  # the identity point
         (_mb(0xEB, b"\x01" * 95), InvalidKey, "invalidPublicKeyLength"),
         (multibase_encode(b"\xed"), EncodingError, "invalidEncoding"),  # truncated varint
         (multibase_encode(b"\xed\x81\x00" + b"\x01" * 32), EncodingError, "invalidEncoding"),  # non-minimal varint
