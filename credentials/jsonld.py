@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import sys
 import threading
 from collections.abc import Mapping
@@ -48,6 +49,7 @@ __all__ = [
     "is_registered",
     "register_context",
     "registered_urls",
+    "set_fast_path",
 ]
 
 CREDENTIALS_V2_URL = "https://www.w3.org/ns/credentials/v2"
@@ -291,6 +293,15 @@ def check_contexts(document: Any) -> None:
             stack.extend(x for x in node if isinstance(x, (Mapping, list)))
 
 
+_fast_enabled = os.environ.get("IIOTID_JSONLD_FAST", "1") != "0"
+
+
+def set_fast_path(enabled: bool) -> None:
+    """Switch the native JSON-LD -> RDF -> RDFC-1.0 path on or off (off: PyLD does everything)."""
+    global _fast_enabled
+    _fast_enabled = bool(enabled)
+
+
 def canonicalize(document: Mapping[str, Any]) -> str:
     """RDFC-1.0 canonical N-Quads (one quad per line, each ending in ``\\n``) of a JSON-LD document.
 
@@ -298,4 +309,10 @@ def canonicalize(document: Mapping[str, Any]) -> str:
     mode, :class:`InvalidJsonLd` for anything else malformed.
     """
     _check_input(document)
+    if _fast_enabled:
+        from credentials import _fastld
+
+        out = _fastld.canonicalize(document)
+        if out is not None:
+            return out
     return canonicalize_pyld(document)

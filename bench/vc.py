@@ -1,0 +1,169 @@
+"""Issue and verify throughput per Data Integrity suite (and VC-JOSE), one core, with Digital Bazaar's
+@digitalbazaar/vc + eddsa-rdfc-2022 measured in the same run on the same credential.
+
+    .venv/bin/python bench/vc.py [--n 400] [--runs 3] [--no-node] [--pyld]
+
+Each run issues ``n`` credentials (distinct ids) and then verifies them sequentially through the real
+``resolver.Resolver`` (did:key offline; the verification-method cache is warm after the first credential, as on a
+gateway).  The table gives the median of ``runs`` runs.  ``--pyld`` disables the native JSON-LD/RDFC fast path to
+show what PyLD alone achieves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import credentials  # noqa: E402
+from credentials import jose, jsonld  # noqa: E402
+from did import did_key  # noqa: E402
+from did.keys import KeyType, PrivateKey  # noqa: E402
+
+SUITES = [
+    ("eddsa-rdfc-2022", KeyType.ED25519),
+    ("eddsa-jcs-2022", KeyType.ED25519),
+    ("ecdsa-rdfc-2019", KeyType.P256),
+    ("jwt (EdDSA)", KeyType.ED25519),
+]
+
+
+def sample_credential(issuer: str) -> dict[str, Any]:
+    """A device attestation using only terms of the credentials v2 context (so every stack can process it)."""
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": "urn:uuid:00000000-0000-4000-8000-000000000000",
+        "type": ["VerifiableCredential"],
+        "issuer": {"id": issuer, "name": "ACME Pumps GmbH"},
+        "name": "Device birth certificate",
+        "description": "Factory acceptance of pump P-42, line 3, plant Augsburg",
+        "validFrom": "2026-01-01T00:00:00Z",
+        "validUntil": "2036-01-01T00:00:00Z",
+        "credentialSubject": {
+            "id": "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+            "name": "Pump P-42",
+            "description": "Centrifugal pump, 7.5 kW, firmware 4.2.1",
+        },
+        "credentialStatus": {
+            "id": "https://status.acme.example/lists/3#94567",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": "94567",
+            "statusListCredential": "https://status.acme.example/lists/3",
+        },
+        "credentialSchema": {"id": "https://schemas.acme.example/birth-certificate.json", "type": "JsonSchema"},
+    }
+
+
+def _with_id(doc: dict[str, Any], i: int) -> dict[str, Any]:
+    out = copy.deepcopy(doc)
+    out["id"] = f"urn:uuid:00000000-0000-4000-8000-{i:012d}"
+    return out
+
+
+def bench_suite(suite: str, key_type: KeyType, n: int) -> tuple[float, float]:
+    from resolver import Resolver
+
+    key = PrivateKey.generate(key_type)
+    did = did_key.did_from_public_key(key.public_key)
+    vm = f"{did}#{key.public_key.to_multibase()}"
+    base = sample_credential(did)
+    docs = [_with_id(base, i) for i in range(n)]
+    resolver = Resolver()
+    t0 = time.perf_counter()
+    if suite.startswith("jwt"):
+        signed: list[Any] = [jose.issue_jwt(d, key, vm) for d in docs]
+    else:
+        signed = [credentials.issue(d, key=key, verification_method=vm, suite=suite) for d in docs]
+    issue_s = time.perf_counter() - t0
+
+    async def verify_all() -> float:
+        # warm the verification-method cache once, as a gateway would be
+        if suite.startswith("jwt"):
+            assert (await jose.verify_jwt(signed[0], resolver)).verified
+        else:
+            assert (await credentials.verify(signed[0], resolver=resolver)).verified
+        t = time.perf_counter()
+        for s in signed:
+            r = await (
+                jose.verify_jwt(s, resolver) if suite.startswith("jwt") else credentials.verify(s, resolver=resolver)
+            )
+            if not r.verified:
+                raise SystemExit(f"{suite}: verification failed: {r.errors}")
+        return time.perf_counter() - t
+
+    verify_s = asyncio.run(verify_all())
+    return n / issue_s, n / verify_s
+
+
+def bench_node(n: int) -> tuple[float, float] | None:
+    try:
+        from tests.nodejs import node_available, run_node
+    except ImportError:
+        return None
+    if not node_available():
+        return None
+    key = PrivateKey.generate(KeyType.ED25519)
+    did = did_key.did_from_public_key(key.public_key)
+    payload = {
+        "op": "bench",
+        "skipStatus": True,  # status lists are checked by credentials.status_list, not inside verify
+        "suite": "eddsa-rdfc-2022",
+        "n": n,
+        "credential": sample_credential(did),
+        "key": {"publicKeyMultibase": key.public_key.to_multibase(), "secretKeyMultibase": key.secret_multibase()},
+        "contexts": {u: jsonld.get_context(u) for u in jsonld.registered_urls()},
+    }
+    out = run_node("dbvc_di.mjs", payload, timeout=600)
+    if out["verified"] != n:
+        raise SystemExit(f"Digital Bazaar verified only {out['verified']} of {n}")
+    return float(out["issuePerSec"]), float(out["verifyPerSec"])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=400, help="credentials per run")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-node", action="store_true", help="skip the Digital Bazaar measurement")
+    ap.add_argument("--pyld", action="store_true", help="disable the native JSON-LD / RDFC-1.0 fast path")
+    args = ap.parse_args()
+    if args.pyld:
+        os.environ["IIOTID_JSONLD_FAST"] = "0"
+        jsonld.set_fast_path(False)
+
+    rows: list[tuple[str, float, float]] = []
+    for suite, kt in SUITES:
+        results = [bench_suite(suite, kt, args.n) for _ in range(args.runs)]
+        rows.append(
+            (f"iiotid {suite}", statistics.median(r[0] for r in results), statistics.median(r[1] for r in results))
+        )
+    if not args.no_node:
+        node = [bench_node(args.n) for _ in range(args.runs)]
+        if all(node):
+            rows.append(
+                (
+                    "Digital Bazaar eddsa-rdfc-2022 (Node)",
+                    statistics.median(r[0] for r in node if r),
+                    statistics.median(r[1] for r in node if r),
+                )
+            )
+    fast = "PyLD only" if args.pyld else "native fast path"
+    print(f"n={args.n} credentials per run, median of {args.runs} runs, one core, JSON-LD: {fast}")
+    print(f"{'implementation / suite':<42} {'issue/s':>10} {'verify/s':>10} {'verify µs':>10}")
+    for name, i, v in rows:
+        print(f"{name:<42} {i:>10,.0f} {v:>10,.0f} {1e6 / v:>10,.0f}")
+    print(json.dumps({name: {"issue_per_s": round(i), "verify_per_s": round(v)} for name, i, v in rows}))
+
+
+if __name__ == "__main__":
+    main()
