@@ -76,11 +76,66 @@ async def verify_once(birth: dict[str, Any], events: list[dict[str, Any]], polic
     return elapsed
 
 
+def status_table(runs: int) -> None:
+    """Bitstring Status List costs that a chain verification or an issuer pays."""
+    import random
+
+    from credentials.status_list import MIN_ENTRIES, Bitstring, IndexAllocator, StatusList, StatusListVerifier
+
+    def median_time(fn: Any, n: int) -> float:
+        samples = []
+        for _ in range(runs):
+            t = time.perf_counter()
+            for _ in range(n):
+                fn()
+            samples.append((time.perf_counter() - t) / n)
+        return statistics.median(samples)
+
+    sl = StatusList("https://status.example/lists/1", size=MIN_ENTRIES, rng=random.Random(1))
+    for _ in range(MIN_ENTRIES // 100):  # 1 % revoked
+        sl.revoke(sl.allocate())
+    encoded = sl.bits.encode()
+    doc = sl.credential("did:example:issuer")
+
+    async def loader(url: str) -> dict[str, Any]:
+        return doc
+
+    async def accept(d: Any) -> None:
+        return None
+
+    verifier = StatusListVerifier(loader, verify_proof=accept)
+    entry = sl.entry(12345)
+    cred = {"issuer": "did:example:issuer", "credentialStatus": entry}
+
+    async def checks(n: int) -> float:
+        await verifier.check(cred)
+        t = time.perf_counter()
+        for _ in range(n):
+            await verifier.check(cred)
+        return (time.perf_counter() - t) / n
+
+    nearly_full = IndexAllocator(MIN_ENTRIES, rng=random.Random(2))
+    for _ in range(MIN_ENTRIES - MIN_ENTRIES // 50):
+        nearly_full.allocate()
+    rows = [
+        ("encode 131,072-entry list (1 % set)", median_time(lambda: sl.bits.encode(), 20)),
+        ("decode (expand) it", median_time(lambda: Bitstring.decode(encoded), 20)),
+        ("check one entry, list cached", statistics.median(asyncio.run(checks(2000)) for _ in range(runs))),
+        ("allocate an index, list 1 % used", median_time(sl.allocate, 200)),
+        ("allocate an index, list 98 % used", median_time(nearly_full.allocate, 100)),
+    ]
+    print(f"\n| status list operation ({len(encoded)} characters encoded) | median |")
+    print("|---|---|")
+    for name, seconds in rows:
+        print(f"| {name} | {seconds * 1e6:,.0f} µs |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--events", type=int, default=1000)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--suites", default="eddsa-jcs-2022,eddsa-rdfc-2022")
+    ap.add_argument("--no-status", action="store_true", help="skip the status list table")
     args = ap.parse_args()
     print(f"# {platform.python_implementation()} {platform.python_version()} on {platform.machine()}, "
           f"{args.events} events, {args.runs} runs (median / best)")
@@ -99,6 +154,8 @@ def main() -> None:
         med = statistics.median(times)
         print(f"| {suite} | {build_s:.2f} | {med:.3f} | {min(times):.3f} | {med / (args.events + 1) * 1e6:.0f} | "
               f"{links:.3f} | {'yes' if med < 1 else 'no'} |")
+    if not args.no_status:
+        status_table(args.runs)
 
 
 if __name__ == "__main__":

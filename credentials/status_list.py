@@ -283,9 +283,9 @@ class IndexAllocator:
     def allocate(self) -> int:
         if self._count >= self.size:
             raise StatusListFull(f"all {self.size} status list indexes are allocated")
-        # Rejection sampling is uniform over the free indexes; when fewer than 1/16 are left, pick the k-th free
-        # index directly so the expected cost stays bounded.
-        if self.remaining * 16 >= self.size:
+        # Rejection sampling is uniform over the free indexes (expected size/remaining draws); when fewer than
+        # 1/1024 are left, pick the k-th free index with one scan so the cost stays bounded.
+        if self.remaining * 1024 >= self.size:
             while True:
                 index = self._rng.randrange(self.size)
                 if not self._used.get(index):

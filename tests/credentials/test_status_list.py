@@ -121,6 +121,19 @@ def test_allocator_is_random_and_exhausts_without_reuse() -> None:
         alloc.allocate()
 
 
+def test_allocator_switches_to_a_scan_when_nearly_full() -> None:
+    alloc = IndexAllocator(5000, rng=Random(11))
+    got = [alloc.allocate() for _ in range(5000)]  # the last 4 come from the k-th-free scan
+    assert sorted(got) == list(range(5000))
+    used = Bitstring(5000)
+    for i in range(5000):
+        if i not in (17, 4999):
+            used.set(i)
+    restored = IndexAllocator(5000, rng=Random(3), used=used)
+    assert restored.remaining == 2
+    assert {restored.allocate(), restored.allocate()} == {17, 4999}
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.integers(min_value=1, max_value=200), st.integers(min_value=0, max_value=2**32), st.data())
 def test_allocation_never_reuses_even_across_serialisation(size: int, seed: int, data: st.DataObject) -> None:
