@@ -15,7 +15,7 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
@@ -147,7 +147,7 @@ def _text(name: str, value: Any) -> str:
     return value
 
 
-def _int_range(lo: int, hi: int):  # type: ignore[no-untyped-def]
+def _int_range(lo: int, hi: int) -> Callable[[str, Any], int]:
     def check(name: str, value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise VocabularyError(f"{name} must be an integer in {lo}..{hi}")
@@ -187,7 +187,7 @@ def _thumbprint(name: str, value: Any) -> str:
 
 
 # JSON term -> validator.  The order is the order the builder writes them in.
-DEVICE_ATTRIBUTES: dict[str, Any] = {
+DEVICE_ATTRIBUTES: dict[str, Callable[[str, Any], Any]] = {
     "manufacturerName": _text,
     "manufacturerProductDesignation": _text,
     "manufacturerProductFamily": _text,
