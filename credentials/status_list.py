@@ -217,7 +217,7 @@ class Bitstring:
         return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode("ascii")
 
     @classmethod
-    def decode(cls, encoded_list: str, *, max_bytes: int = MAX_LIST_BYTES) -> Bitstring:
+    def decode(cls, encoded_list: object, *, max_bytes: int = MAX_LIST_BYTES) -> Bitstring:
         """§3.3 Bitstring Expansion.  The length is the decompressed byte count times 8."""
         if not isinstance(encoded_list, str) or not encoded_list.startswith("u"):
             raise InvalidStatusList("encodedList must be a multibase base64url string starting with 'u'")
@@ -571,7 +571,7 @@ def parse_list_credential(credential: Mapping[str, Any], *, max_bytes: int = MAX
         if isinstance(ttl, bool) or not isinstance(ttl, int | float) or ttl < 0:
             raise InvalidStatusList("credentialSubject.ttl must be a non-negative number of milliseconds")
         ttl_seconds = float(ttl) / 1000.0
-    bits = Bitstring.decode(subject.get("encodedList"), max_bytes=max_bytes)  # type: ignore[arg-type]
+    bits = Bitstring.decode(subject.get("encodedList"), max_bytes=max_bytes)
     url = credential.get("id")
     return ListInfo(
         url=url if isinstance(url, str) else "", issuer=_issuer_id(credential), purposes=purposes,
