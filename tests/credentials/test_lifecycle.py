@@ -271,3 +271,31 @@ def test_random_tampering_is_reported_at_that_position(n: int, data: st.DataObje
     assert report.issues[0].event_id == target["id"]
     if k < n:  # the successor committed to the untampered predecessor
         assert (k + 1, "digestMismatch") in {(i.index, i.code) for i in report.issues}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=2, max_value=12), st.data())
+def test_random_gap_is_reported_right_after_the_hole(n: int, data: st.DataObject) -> None:
+    birth, events = build_chain(n)
+    missing = data.draw(st.integers(min_value=1, max_value=n - 1), label="missing sequence")
+    kept = [e for e in events if e["credentialSubject"]["lifecycleEvent"]["sequence"] != missing]
+    random.Random(missing).shuffle(kept)
+    report = verify_chain_sync(birth, *kept, verify_proof=fake_verify, now=T0 + timedelta(days=30))
+    assert [(i.index, i.code) for i in report.issues] == [(missing + 1, "gap")]
+    assert len(report.chain) == missing  # birth + events 1..missing-1
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=1, max_value=10), st.data())
+def test_random_fork_is_reported_at_the_forked_position(n: int, data: st.DataObject) -> None:
+    birth, events = build_chain(n)
+    chain = [birth, *events]
+    at = data.draw(st.integers(min_value=0, max_value=n - 1), label="fork after")
+    rival = fake_sign(lifecycle_event(OEM, DEVICE, "repaired", chain[at], event_time=T0 + timedelta(minutes=at + 1),
+                                      id="urn:uuid:rival"), OEM)
+    report = verify_chain_sync(birth, *events, rival, verify_proof=fake_verify, now=T0 + timedelta(days=30))
+    forks = [(i.index, i.code) for i in report.issues]
+    if at == n - 1:  # both branches have length 1: the tie is broken by time, then id; one fork issue either way
+        assert forks == [(n, "fork")]
+    else:
+        assert forks == [(at + 1, "fork")] and report.issues[0].event_id == "urn:uuid:rival"
