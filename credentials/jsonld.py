@@ -150,6 +150,13 @@ def _is_absolute_iri(value: str) -> bool:
     return colon > 0 and value[:colon].replace("+", "").replace("-", "").replace(".", "").isalnum()
 
 
+def _called_from_expand_object(frame: Any) -> bool:
+    # @type values are expanded inside a list comprehension of _expand_object (its own frame before 3.12)
+    if frame.f_code.co_name == "<listcomp>":
+        frame = frame.f_back
+    return bool(frame is not None and frame.f_code.co_name == "_expand_object")
+
+
 class _SafeProcessor(_pyld.JsonLdProcessor):  # type: ignore[misc]
     """PyLD processor that records every term or type that safe mode forbids instead of dropping it quietly.
 
@@ -189,7 +196,7 @@ class _SafeProcessor(_pyld.JsonLdProcessor):  # type: ignore[misc]
             and local_ctx is None
             and not self._probing
             and isinstance(value, str)
-            and sys._getframe(1).f_code.co_name == "_expand_object"
+            and _called_from_expand_object(sys._getframe(1))
         ):
             if rval is None:
                 self.undefined.append(value)

@@ -82,9 +82,12 @@ def test_register_context_conflicts_and_idempotence() -> None:
     ],
 )
 def test_safe_mode_refuses_undefined_terms(subject: dict[str, Any], term: str) -> None:
-    with pytest.raises(errors.UndefinedTerm) as info:
-        jsonld.canonicalize(doc(**subject))
-    assert info.value.term == term and info.value.code == "undefinedTerm"
+    for canonicalize in (jsonld.canonicalize, jsonld.canonicalize_pyld):  # native path and PyLD path
+        with pytest.raises(errors.UndefinedTerm) as info:
+            canonicalize(doc(**subject))
+        assert info.value.term == term and info.value.code == "undefinedTerm"
+    with pytest.raises(errors.UndefinedTerm):
+        jsonld.expand(doc(**subject))
 
 
 def test_safe_mode_refuses_issuer_dependent_vocab() -> None:
@@ -97,13 +100,14 @@ def test_safe_mode_refuses_issuer_dependent_vocab() -> None:
     )
     d = doc(serialNumber="SN-1")
     d["@context"] = [V2, url]
-    with pytest.raises(errors.UndefinedTerm) as info:
-        jsonld.canonicalize(d)
-    assert info.value.term == "serialNumber"
     inline = doc(serialNumber="SN-1")
     inline["@context"] = [V2, {"@vocab": jsonld.ISSUER_DEPENDENT_BASE}]
-    with pytest.raises(errors.UndefinedTerm):
-        jsonld.canonicalize(inline)
+    for canonicalize in (jsonld.canonicalize, jsonld.canonicalize_pyld):
+        with pytest.raises(errors.UndefinedTerm) as info:
+            canonicalize(d)
+        assert info.value.term == "serialNumber"
+        with pytest.raises(errors.UndefinedTerm):
+            canonicalize(inline)
 
 
 def test_defined_terms_with_inline_context_and_vocab() -> None:
