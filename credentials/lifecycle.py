@@ -308,6 +308,25 @@ def _parse(doc: Any, input_index: int, birth: bool, out: _Collector) -> _Node:
 
 
 # ------------------------------------------------------------------------------------------------- verification
+# Proofs only their holder can verify: a bbs-2023 *base* proof (its proofValue starts with the CBOR tag 0xd95d02,
+# base64url "u2V0C"; vc-di-bbs §3.3.1) is an input for deriving presentations, not for verifiers.
+def _holder_only(proof: Any) -> bool:
+    return (isinstance(proof, Mapping) and proof.get("cryptosuite") == "bbs-2023"
+            and str(proof.get("proofValue", "")).startswith("u2V0C"))
+
+
+def _auditable(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The credential with holder-only proofs set aside (the link digest still covers them)."""
+    proofs = doc.get("proof")
+    if not isinstance(proofs, list) or not any(_holder_only(p) for p in proofs):
+        return dict(doc)
+    kept = [p for p in proofs if not _holder_only(p)]
+    if not kept:
+        raise IiotidError("the credential carries only a bbs-2023 base proof, which only its holder can verify; "
+                          "chain roots need an eddsa or ecdsa proof as well", code="invalidProof")
+    return {**doc, "proof": kept[0] if len(kept) == 1 else kept}
+
+
 def _default_proof_verifier(resolver: Any, now: datetime | None) -> ProofVerifier:
     async def verify_proof(doc: Mapping[str, Any]) -> None:
         from credentials import verify  # lazily: the suites sit beside this module
@@ -315,7 +334,7 @@ def _default_proof_verifier(resolver: Any, now: datetime | None) -> ProofVerifie
         kwargs: dict[str, Any] = {"resolver": resolver}
         if now is not None:
             kwargs["now"] = now
-        result = await verify(dict(doc), **kwargs)
+        result = await verify(_auditable(doc), **kwargs)
         if not result.verified:
             errors = list(getattr(result, "errors", None) or [])
             reason = "; ".join(str(e) for e in errors) or "proof did not verify"

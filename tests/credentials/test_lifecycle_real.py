@@ -114,6 +114,25 @@ async def test_revoked_birth_certificate_through_a_signed_status_list() -> None:
     assert [(i.index, i.code) for i in report.issues] == [(0, "statusVerificationError")]
 
 
+async def test_birth_certificate_with_a_bbs_base_proof_in_its_proof_set() -> None:
+    oem = Actor()
+    birth, events = chain(oem, [(oem, "commissioned", "eddsa-jcs-2022")])
+    # A proof set: the auditable eddsa proof plus a bbs-2023 base proof (holder-only; shape per vc-di-bbs §3.3.1).
+    base = {"type": "DataIntegrityProof", "cryptosuite": "bbs-2023", "created": "2026-03-01T08:00:00Z",
+            "verificationMethod": f"{oem.did}#bls-key", "proofPurpose": "assertionMethod",
+            "proofValue": "u2V0ChVhA" + "A" * 80}
+    with_set = birth | {"proof": [birth["proof"], base]}
+    linked = oem.sign(lifecycle_event(oem.did, DEVICE, "commissioned", with_set, event_time=T0 + timedelta(hours=1)))
+    report = await verify_chain(with_set, linked, resolver=Resolver(), now=NOW)
+    assert report.verified, report.issues
+    # The link covers the whole proof set: the event made for the single-proof birth certificate no longer fits.
+    report = await verify_chain(with_set, *events, resolver=Resolver(), now=NOW)
+    assert [(i.index, i.code) for i in report.issues] == [(1, "digestMismatch")]
+    # Only a base proof: nothing a verifier can check.
+    report = await verify_chain(birth | {"proof": [base]}, resolver=Resolver(), now=NOW)
+    assert [(i.index, i.code) for i in report.issues] == [(0, "invalidProof")]
+
+
 @pytest.mark.slow
 async def test_thousand_event_chain_verifies_quickly() -> None:
     import time
