@@ -1,0 +1,76 @@
+// Interop peer: @mattrglobal/pairing-crypto (wasm build of MATTR's Rust pairing_crypto) BBS operations.
+// stdin: {"op": "sign"|"verify"|"proofGen"|"proofVerify"|"keygen", "suite": "BLS12-381-SHA-256"|"BLS12-381-SHAKE-256",
+//         ...hex fields}; stdout: one JSON value. Hex everywhere.
+import { bbs } from "@mattrglobal/pairing-crypto";
+
+const chunks = [];
+for await (const c of process.stdin) chunks.push(c);
+const req = JSON.parse(Buffer.concat(chunks).toString() || "{}");
+
+const hex = (b) => Buffer.from(b).toString("hex");
+const bin = (h) => new Uint8Array(Buffer.from(h ?? "", "hex"));
+const suite = req.suite === "BLS12-381-SHAKE-256" ? bbs.bls12381_shake256 : bbs.bls12381_sha256;
+
+async function run(r) {
+  switch (r.op) {
+    case "keygen": {
+      const kp = await suite.generateKeyPair(
+        r.ikm ? { ikm: bin(r.ikm), keyInfo: bin(r.keyInfo) } : undefined,
+      );
+      return { secretKey: hex(kp.secretKey), publicKey: hex(kp.publicKey) };
+    }
+    case "sign": {
+      const sig = await suite.sign({
+        secretKey: bin(r.secretKey),
+        publicKey: bin(r.publicKey),
+        header: bin(r.header),
+        messages: r.messages.map(bin),
+      });
+      return { signature: hex(sig) };
+    }
+    case "verify": {
+      const res = await suite.verify({
+        publicKey: bin(r.publicKey),
+        header: bin(r.header),
+        signature: bin(r.signature),
+        messages: r.messages.map(bin),
+      });
+      return { verified: res.verified, error: res.error ?? null };
+    }
+    case "proofGen": {
+      const reveal = new Set(r.disclosedIndexes);
+      const proof = await suite.deriveProof({
+        publicKey: bin(r.publicKey),
+        header: bin(r.header),
+        presentationHeader: bin(r.presentationHeader),
+        signature: bin(r.signature),
+        verifySignature: false,
+        messages: r.messages.map((m, i) => ({ value: bin(m), reveal: reveal.has(i) })),
+      });
+      return { proof: hex(proof) };
+    }
+    case "proofVerify": {
+      const messages = {};
+      for (const [i, m] of Object.entries(r.disclosedMessages)) messages[Number(i)] = bin(m);
+      const res = await suite.verifyProof({
+        publicKey: bin(r.publicKey),
+        header: bin(r.header),
+        presentationHeader: bin(r.presentationHeader),
+        proof: bin(r.proof),
+        messages,
+      });
+      return { verified: res.verified, error: res.error ?? null };
+    }
+    case "batch":
+      return Promise.all(r.requests.map((x) => run({ suite: req.suite, ...x })));
+    default:
+      throw new Error(`unknown op ${r.op}`);
+  }
+}
+
+try {
+  process.stdout.write(JSON.stringify(await run(req)) + "\n");
+} catch (e) {
+  process.stderr.write(String(e?.stack ?? e) + "\n");
+  process.exit(1);
+}
