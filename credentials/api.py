@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import rfc8785
-
-from credentials import jsonld
+from credentials import jcs, jsonld
 from credentials.data_integrity import (
     DEFAULT_VM_CACHE,
     ProofResult,
@@ -29,7 +27,6 @@ from credentials.errors import (
     ChallengeMismatch,
     CredentialError,
     InvalidCredential,
-    InvalidJsonLd,
     IssuerMismatch,
 )
 from credentials.model import (
@@ -322,10 +319,7 @@ def digest_multibase(document: Mapping[str, Any], *, method: Literal["rdfc", "jc
     if method == "rdfc":
         data = jsonld.canonicalize(document).encode("utf-8")
     elif method == "jcs":
-        try:
-            data = rfc8785.dumps(document)
-        except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-            raise InvalidJsonLd(f"document cannot be canonicalised with RFC 8785: {exc}") from None
+        data = jcs.dumps(document)
     else:
         raise CredentialError(f"unknown canonicalization {method!r}; use 'rdfc' or 'jcs'", code="invalidArgument")
     return "z" + base58_encode(b"\x12\x20" + hashlib.sha256(data).digest())

@@ -47,7 +47,7 @@ from credentials.errors import (
 from credentials.jsonld import check_contexts
 from credentials.model import as_list, format_datetime, parse_datetime
 from did.errors import IiotidError, InvalidSignature
-from did.keys import KeyType, PrivateKey, PublicKey, base58_decode, base58_encode
+from did.keys import KeyType, PrivateKey, PublicKey, base58_encode
 
 __all__ = [
     "DATA_INTEGRITY_PROOF",
@@ -143,13 +143,27 @@ def encode_proof_value(signature: bytes) -> str:
     return "z" + base58_encode(signature)
 
 
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+_B58_INDEX = {c: i for i, c in enumerate(_B58)}
+
+
+def _base58btc_decode(text: str) -> bytes:
+    """Bitcoin base58 (draft-msporny-base58 §3): leading '1's are zero bytes, the rest a big-endian number."""
+    n = 0
+    for c in text:
+        digit = _B58_INDEX.get(c)
+        if digit is None:
+            raise InvalidProofValue("proofValue is not valid base58btc")
+        n = n * 58 + digit
+    zeros = len(text) - len(text.lstrip("1"))
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big") if n else b""
+    return b"\0" * zeros + body
+
+
 def decode_proof_value(value: object, *, length: int = 64) -> bytes:
     if not isinstance(value, str) or not value.startswith("z") or len(value) > 4 * length:
         raise InvalidProofValue("proofValue must be a multibase base58btc string (header 'z')")
-    try:
-        raw = base58_decode(value[1:], what="proofValue")
-    except IiotidError as exc:
-        raise InvalidProofValue(f"proofValue is not valid base58btc: {exc}") from None
+    raw = _base58btc_decode(value[1:])
     if len(raw) != length:
         raise InvalidProofValue(f"proofValue must decode to {length} bytes, got {len(raw)}")
     return raw

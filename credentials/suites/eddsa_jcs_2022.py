@@ -8,19 +8,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import rfc8785
-
-from credentials import jsonld
+from credentials import jcs, jsonld
 from credentials.data_integrity import DATA_INTEGRITY_PROOF, sha256_hash_data
-from credentials.errors import InvalidJsonLd, MalformedProof
+from credentials.errors import MalformedProof
 from did.keys import KeyType
 
 
 def _jcs(value: Mapping[str, Any]) -> bytes:
-    try:
-        return rfc8785.dumps(value)
-    except (rfc8785.CanonicalizationError, TypeError, ValueError) as exc:
-        raise InvalidJsonLd(f"document cannot be canonicalised with RFC 8785: {exc}") from None
+    return jcs.dumps(value)
 
 
 class JcsSuite:
