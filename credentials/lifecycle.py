@@ -15,6 +15,8 @@ Issue codes: ``invalidProof``, ``issuerMismatch``, ``malformedEvent``, ``invalid
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -308,11 +310,23 @@ def _parse(doc: Any, input_index: int, birth: bool, out: _Collector) -> _Node:
 
 
 # ------------------------------------------------------------------------------------------------- verification
-# Proofs only their holder can verify: a bbs-2023 *base* proof (its proofValue starts with the CBOR tag 0xd95d02,
-# base64url "u2V0C"; vc-di-bbs §3.3.1) is an input for deriving presentations, not for verifiers.
+# Proofs only their holder can verify: a bbs-2023 *base* proof is an input for deriving presentations, not for
+# verifiers.  Its proofValue is multibase "u" + base64url(header || CBOR) with header 0xd9 0x5d and 0x02 (baseline),
+# 0x04, 0x06 or 0x08 (holder binding / pseudonym features); derived proofs use the odd values (vc-di-bbs §3.3).
+_BBS_BASE_HEADERS = {b"\xd9\x5d\x02", b"\xd9\x5d\x04", b"\xd9\x5d\x06", b"\xd9\x5d\x08"}
+
+
 def _holder_only(proof: Any) -> bool:
-    return (isinstance(proof, Mapping) and proof.get("cryptosuite") == "bbs-2023"
-            and str(proof.get("proofValue", "")).startswith("u2V0C"))
+    if not isinstance(proof, Mapping) or proof.get("cryptosuite") != "bbs-2023":
+        return False
+    value = proof.get("proofValue")
+    if not isinstance(value, str) or not value.startswith("u") or len(value) < 5:
+        return False
+    try:
+        header = base64.urlsafe_b64decode(value[1:5])[:3]
+    except (ValueError, binascii.Error):
+        return False
+    return header in _BBS_BASE_HEADERS
 
 
 def _auditable(doc: Mapping[str, Any]) -> dict[str, Any]:

@@ -299,3 +299,13 @@ def test_random_fork_is_reported_at_the_forked_position(n: int, data: st.DataObj
         assert forks == [(n, "fork")]
     else:
         assert forks == [(at + 1, "fork")] and report.issues[0].event_id == "urn:uuid:rival"
+
+
+@pytest.mark.parametrize("variant", ["", "HolderBinding/", "Pseudonym/", "PseudonymHB/", "prc/"])
+def test_bbs_base_proofs_of_the_w3c_vectors_are_holder_only(variant: str) -> None:
+    from credentials.lifecycle import _holder_only
+    from tests.conftest import load_vector
+
+    base = load_vector(f"vc-di-bbs/{variant}addSignedSDBase.json")["proof"]
+    derived = load_vector(f"vc-di-bbs/{variant}derivedRevealDocument.json")["proof"]
+    assert _holder_only(base) and not _holder_only(derived)
