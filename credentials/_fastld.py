@@ -55,13 +55,15 @@ class Unsupported(Exception):  # an internal signal, never escapes this module
 class _Ctx:
     """A PyLD active context plus memo tables (IRI expansion, derived contexts)."""
 
-    __slots__ = ("derived", "iri", "previous", "raw", "vocab_iri")
+    __slots__ = ("derived", "iri", "plans", "previous", "raw", "type_terms", "vocab_iri")
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
         self.vocab_iri: dict[str, str | None] = {}
         self.iri: dict[str, str | None] = {}
         self.derived: dict[Any, _Ctx] = {}
+        self.plans: dict[str, _Plan] = {}
+        self.type_terms: dict[str, str] = {}
         prev = raw.get("previousContext")
         self.previous: _Ctx | None = _wrap(prev) if prev is not None else None
 
@@ -115,8 +117,12 @@ def _context_key(local: Any) -> Any:
         raise InvalidJsonLd(f"@context is not JSON: {exc}") from None
 
 
-def _process(ctx: _Ctx, local: Any, *, propagate: bool = True, override_protected: bool = False) -> _Ctx:
-    key = (_context_key(local), propagate, override_protected)
+def _process(
+    ctx: _Ctx, local: Any, *, propagate: bool = True, override_protected: bool = False, key: Any = None
+) -> _Ctx:
+    """Context Processing (JSON-LD 1.1 API §4.1) by PyLD, memoised on (parent, local context, flags).  Scoped
+    contexts taken from a term definition are keyed by identity (they live as long as the parent context)."""
+    key = (_context_key(local) if key is None else key, propagate, override_protected)
     hit = ctx.derived.get(key)
     if hit is not None:
         return hit
@@ -203,6 +209,83 @@ def _iri_term(iri: str) -> str:
     return f"<{iri}>"
 
 
+class _Plan:
+    """How to expand one key under one active context (memoised per context)."""
+
+    __slots__ = ("datatype", "is_graph", "key", "kind", "literals", "predicate", "string_kind", "td", "term_ctx")
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        self.kind = 0  # 0 property, 1 @id, 2 @type
+        self.predicate = ""
+        self.td: dict[str, Any] | None = None
+        self.term_ctx: _Ctx | None = None
+        self.is_graph = False
+        self.string_kind: str | None = None  # "literal" / "id" for plain strings, None: general path
+        self.datatype: str | None = None
+        self.literals: dict[str, str] = {}
+
+
+def _plan(ctx: _Ctx, key: str) -> _Plan:
+    plan = _Plan(key)
+    expanded = _vocab_term(ctx, key)
+    if expanded == "@id":
+        plan.kind = 1
+        return plan
+    if expanded == "@type":
+        plan.kind = 2
+        return plan
+    if expanded.startswith("@"):
+        if expanded == "@value":
+            raise Unsupported("value object in node position")
+        raise Unsupported(f"{expanded} in a node object")
+    plan.predicate = _iri_term(expanded)
+    td = _term(ctx, key)
+    if td is not None and "@context" in td:
+        scoped = td["@context"]
+        plan.term_ctx = _process(ctx, scoped, override_protected=True, key=("term", id(scoped)))
+        plan.td = _term(plan.term_ctx, key) or td
+    else:
+        plan.term_ctx = ctx
+        plan.td = td
+    td_eff = plan.td
+    container = td_eff.get("@container") if td_eff else None
+    if container:
+        rest = set(container) - {"@set"}
+        if rest == {"@graph"}:
+            plan.is_graph = True
+        elif rest:
+            raise Unsupported(f"@container {sorted(container)}")
+    if td_eff is not None and ("@reverse" in td_eff or "@language" in td_eff or "@direction" in td_eff):
+        raise Unsupported("term with @reverse/@language/@direction")
+    coercion = td_eff.get("@type") if td_eff else None
+    if coercion == "@id":
+        plan.string_kind = "id"
+    elif coercion is None or not str(coercion).startswith("@"):
+        if "@language" not in plan.term_ctx.raw:
+            plan.string_kind = "literal"
+            plan.datatype = coercion
+    return plan
+
+
+def _scoped_context(ctx: _Ctx, term: str) -> Any:
+    td = ctx.raw["mappings"].get(term)
+    if td is not None and "@context" in td:
+        return td["@context"]
+    return None
+
+
+def _type_term(ctx: _Ctx, t: str) -> str:
+    iri = _expand_iri(ctx, t, vocab=True)
+    if iri is None or iri.startswith("@"):
+        raise _undefined(t)
+    if iri.startswith("_:"):
+        return iri
+    if not _ABSOLUTE.match(iri) or iri.startswith(_jl.UNDEFINED_BASES):
+        raise _undefined(t)
+    return _iri_term(iri)
+
+
 class _Builder:
     __slots__ = ("bnodes", "counter", "quads")
 
@@ -244,93 +327,79 @@ class _Builder:
             ctx = ctx.previous
         # step 8: property-scoped context of the active property (looked up before reverting)
         if active_property is not None and term_ctx is not None:
-            td = _term(term_ctx, active_property)
-            if td is not None and "@context" in td:
-                ctx = _process(ctx, td["@context"], override_protected=True)
+            scoped = _scoped_context(term_ctx, active_property)
+            if scoped is not None:
+                ctx = _process(ctx, scoped, override_protected=True, key=("term", id(scoped)))
         # step 9: embedded context
         if "@context" in element:
             ctx = _process(ctx, element["@context"])
         type_scoped = ctx
         # step 11: type-scoped contexts, terms in lexicographic order
-        keys = sorted(element)
         type_values: list[str] = []
-        for key in keys:
-            if key == "@context":
-                continue
-            if _expand_iri(ctx, key, vocab=True) == "@type":
-                value = element[key]
+        for key, value in element.items():
+            if key != "@context" and _expand_iri(ctx, key, vocab=True) == "@type":
                 for t in value if isinstance(value, list) else [value]:
                     if not isinstance(t, str):
                         raise InvalidJsonLd("@type values must be strings")
                     type_values.append(t)
-        for t in sorted(type_values):
-            td = _term(type_scoped, t)
-            if td is not None and "@context" in td:
-                ctx = _process(ctx, td["@context"], propagate=False)
+        if type_values:
+            for t in sorted(type_values):
+                scoped = _scoped_context(type_scoped, t)
+                if scoped is not None:
+                    ctx = _process(ctx, scoped, propagate=False, key=("term", id(scoped)))
         subject: str | None = None
-        props: list[tuple[str, str, Any]] = []
-        for key in keys:
+        plans = ctx.plans
+        props: list[tuple[_Plan, Any]] = []
+        for key, value in element.items():
             if key == "@context":
                 continue
-            value = element[key]
-            expanded = _vocab_term(ctx, key)
-            if expanded == "@id":
+            plan = plans.get(key)
+            if plan is None:
+                plan = plans[key] = _plan(ctx, key)
+            if plan.kind == 0:
+                props.append((plan, value))
+            elif plan.kind == 1:
                 subject = self.node_id(ctx, value)
-            elif expanded == "@type":
-                pass
-            elif expanded.startswith("@"):
-                if expanded == "@value":
-                    raise Unsupported("value object in node position")
-                raise Unsupported(f"{expanded} in a node object")
-            else:
-                props.append((key, expanded, value))
         if subject is None:
             subject = self.fresh()
-        for t in type_values:
-            iri = _expand_iri(type_scoped, t, vocab=True)
-            if iri is None or iri.startswith("@"):
-                raise _undefined(t)
-            if iri.startswith("_:"):
-                obj = self.label(iri)
-            else:
-                if not _ABSOLUTE.match(iri) or iri.startswith(_jl.UNDEFINED_BASES):
-                    raise _undefined(t)
-                obj = _iri_term(iri)
-            self.quads.append((subject, RDF_TYPE, obj, graph))
-        for key, iri, value in props:
-            predicate = _iri_term(iri)
-            td = _term(ctx, key)
-            if td is not None and "@context" in td:
-                term_ctx_for_key = _process(ctx, td["@context"], override_protected=True)
-                td_eff = _term(term_ctx_for_key, key) or td
-            else:
-                term_ctx_for_key = ctx
-                td_eff = td
-            container = td_eff.get("@container") if td_eff else None
-            is_graph = False
-            if container:
-                rest = set(container) - {"@set"}
-                if rest == {"@graph"}:
-                    is_graph = True
-                elif rest:
-                    raise Unsupported(f"@container {sorted(container)}")
-            if td_eff is not None and ("@reverse" in td_eff or "@language" in td_eff or "@direction" in td_eff):
-                raise Unsupported("term with @reverse/@language/@direction")
-            items = value if isinstance(value, list) else [value]
-            for item in items:
+        quads = self.quads
+        if type_values:
+            type_terms = type_scoped.type_terms
+            for t in type_values:
+                obj = type_terms.get(t)
+                if obj is None:
+                    obj = type_terms[t] = _type_term(type_scoped, t)
+                if obj.startswith("_:"):
+                    obj = self.label(obj)
+                quads.append((subject, RDF_TYPE, obj, graph))
+        for plan, value in props:
+            predicate = plan.predicate
+            for item in value if isinstance(value, list) else (value,):
                 if item is None:
                     continue
                 if isinstance(item, list):
                     raise Unsupported("nested array")
-                if is_graph:
+                if plan.is_graph:
                     if not isinstance(item, Mapping):
                         raise Unsupported("non-object in @graph container")
                     name = self.fresh()
-                    self.node(term_ctx_for_key, item, name, active_property=key, term_ctx=ctx)
-                    self.quads.append((subject, predicate, name, graph))
+                    self.node(plan.term_ctx, item, name, active_property=plan.key, term_ctx=ctx)
+                    quads.append((subject, predicate, name, graph))
                     continue
-                obj = self.value(term_ctx_for_key, key, td_eff, item, graph, ctx)
-                self.quads.append((subject, predicate, obj, graph))
+                if isinstance(item, str) and plan.string_kind is not None:
+                    if plan.string_kind == "literal":
+                        lit = plan.literals.get(item)
+                        if lit is None:
+                            lit = _literal(item, plan.datatype)
+                            if len(plan.literals) < 512:
+                                plan.literals[item] = lit
+                        quads.append((subject, predicate, lit, graph))
+                        continue
+                    if plan.string_kind == "id":
+                        quads.append((subject, predicate, self.node_id(plan.term_ctx, item), graph))
+                        continue
+                obj = self.value(plan.term_ctx, plan.key, plan.td, item, graph, ctx)
+                quads.append((subject, predicate, obj, graph))
         return subject
 
     def value(
