@@ -265,7 +265,8 @@ def _looks_like_jwt(text: str) -> bool:
 
 
 async def _verify_document(text: str, purpose: str | None, challenge: str | None = None,
-                           domain: str | None = None) -> dict[str, Any]:
+                           domain: str | None = None) -> tuple[dict[str, Any], Any]:
+    """Verify ``text`` (JSON credential/presentation or compact JWT); the result dict and the verified document."""
     register_contexts()
     resolver = make_resolver()
     stripped = text.strip()
@@ -278,7 +279,7 @@ async def _verify_document(text: str, purpose: str | None, challenge: str | None
     if isinstance(candidate, str) and _looks_like_jwt(candidate):
         from credentials import jose
 
-        return result_dict(await _maybe_await(jose.verify_jwt(candidate, resolver=resolver)))
+        return _pair(await _maybe_await(jose.verify_jwt(candidate, resolver=resolver)))
     try:
         document = json.loads(stripped)
     except json.JSONDecodeError as exc:
@@ -290,10 +291,14 @@ async def _verify_document(text: str, purpose: str | None, challenge: str | None
     if "VerifiablePresentation" in _types(document.get("type")):
         if challenge is None:
             raise CliError("verifying a presentation needs the --challenge it was bound to")
-        return result_dict(await credentials.verify_presentation(
+        return _pair(await credentials.verify_presentation(
             document, resolver=resolver, challenge=challenge, domain=domain, purpose=purpose or "authentication"))
-    return result_dict(await credentials.verify(
+    return _pair(await credentials.verify(
         document, resolver=resolver, purpose=purpose or "assertionMethod", challenge=challenge, domain=domain))
+
+
+def _pair(result: Any) -> tuple[dict[str, Any], Any]:
+    return result_dict(result), getattr(result, "document", None)
 
 
 async def _maybe_await(value: Any) -> Any:
@@ -307,14 +312,34 @@ def verify_cmd(
                                                 "assertionMethod; authentication for presentations).")] = None,
     challenge: Annotated[str | None, typer.Option("--challenge", help="Challenge a presentation must carry.")] = None,
     domain: Annotated[str | None, typer.Option("--domain", help="Domain a presentation must carry.")] = None,
+    status_list: Annotated[list[Path] | None, typer.Option("--status-list", help="Status list credential file(s): "
+                                                          "also check the credential's credentialStatus.")] = None,
 ) -> None:
     """Verify a credential or presentation; print the JSON result. Exit status 0 only when verified."""
     text = sys.stdin.read() if str(in_) == "-" else in_.read_text(encoding="utf-8")
-    result = asyncio.run(_verify_document(text, purpose, challenge, domain))
+    result, document = asyncio.run(_verify_document(text, purpose, challenge, domain))
+    if status_list and result["verified"]:
+        result = asyncio.run(_check_status(result, document, _load_status_lists(status_list)))
     typer.echo(json.dumps(result, indent=2))
     if not result["verified"]:
         first = result["errors"][0] if result["errors"] else {"code": "invalidProof", "message": "not verified"}
         raise fail(str(first.get("message", "not verified")), str(first.get("code", "invalidProof")))
+
+
+async def _check_status(result: dict[str, Any], document: Any, lists: dict[str, Any]) -> dict[str, Any]:
+    """Add the Bitstring Status List check of the verified credential to ``result``."""
+    from credentials.status_list import StatusError, StatusListVerifier
+
+    if not isinstance(document, dict):
+        return result
+    verifier = StatusListVerifier(file_loader(lists), resolver=make_resolver())
+    try:
+        statuses = await verifier.assert_active(document)
+        result["status"] = [s.to_dict() for s in statuses]
+    except StatusError as exc:
+        result["verified"] = False
+        result["errors"] = [*result.get("errors", []), exc.to_dict()]
+    return result
 
 
 def _load_status_lists(paths: list[Path]) -> dict[str, Any]:

@@ -199,6 +199,9 @@ def test_status_create_revoke_check(tmp_path: Path, run: Any) -> None:
         "manufacturerName": "ACME", "serialNumber": "1"}, credential_status=entry)))
     assert run("vc", "issue", "--suite", "eddsa-rdfc-2022", "--key", key, "--in", cred_src, "--out", cred)[0] == 0
     assert run("status", "check", "--list", lst, "--credential", cred)[0] == 0
+    code, out, err = run("vc", "verify", "--in", cred, "--status-list", lst)
+    assert code == 0, err
+    assert json.loads(out)["status"][0]["set"] is False
 
     code, _, err = run("status", "revoke", "--list", lst, "--index", index, "--key", key)
     assert code == 0, err
@@ -208,6 +211,10 @@ def test_status_create_revoke_check(tmp_path: Path, run: Any) -> None:
     code, _, err = run("status", "check", "--list", lst, "--credential", cred)
     assert code == 1
     one_error_line(err, "revoked")
+    code, out, err = run("vc", "verify", "--in", cred, "--status-list", lst)
+    assert code == 1 and json.loads(out)["verified"] is False
+    one_error_line(err, "revoked")
+    assert run("vc", "verify", "--in", cred)[0] == 0  # without the list only the proof is checked
     # The revoked bit also fails the chain rooted in that birth certificate.
     code, out, err = run("vc", "chain", "verify", cred, "--status-list", lst)
     assert code == 1
