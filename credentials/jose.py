@@ -24,7 +24,7 @@ from jwcrypto import jws as _jws
 from credentials.api import VerificationResult
 from credentials.data_integrity import DEFAULT_VM_CACHE, VerificationMethodCache, resolve_verification_method
 from credentials.errors import IssuerMismatch, JoseError, SignatureMismatch
-from credentials.jsonld import check_contexts
+from credentials.jsonld import check_safe
 from credentials.model import (
     check_validity_period,
     holder_id,
@@ -80,12 +80,14 @@ def issue_jwt(
     validate_credential(credential)
     if "proof" in credential:
         raise JoseError("a credential secured with VC-JOSE must not also carry an embedded proof")
+    check_safe(credential)
     return _sign(credential, key, kid or verification_method or "", "vc+jwt", "vc")
 
 
 def sign_vp_jwt(presentation: dict[str, Any], key: PrivateKey, kid: str) -> str:
     """Secure a presentation as ``application/vp+jwt``."""
     validate_presentation(presentation)
+    check_safe(presentation)
     return _sign(presentation, key, kid, "vp+jwt", "vp")
 
 
@@ -142,7 +144,7 @@ async def verify_jwt(
             result.issuer = issuer_id(payload)
             controller = result.issuer
             check_validity_period(payload, now if now is not None else datetime.now(UTC))
-        check_contexts(payload)
+        check_safe(payload)
         if kid.startswith("#") and controller is not None:
             kid = controller + kid
         result.verification_method = kid

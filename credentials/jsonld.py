@@ -43,6 +43,7 @@ __all__ = [
     "canonicalize",
     "canonicalize_pyld",
     "check_contexts",
+    "check_safe",
     "document_loader",
     "expand",
     "get_context",
@@ -298,6 +299,25 @@ def check_contexts(document: Any) -> None:
                     stack.append(v)
         elif isinstance(node, list):
             stack.extend(x for x in node if isinstance(x, (Mapping, list)))
+
+
+def check_safe(document: Mapping[str, Any]) -> None:
+    """Safe-mode check without canonicalizing: every context is registered and every term and type is defined.
+
+    For securing mechanisms that sign JSON bytes (eddsa-jcs-2022, VC-JOSE): the signature does not depend on the
+    JSON-LD reading, but a credential whose terms are undefined says nothing a verifier can rely on.
+    """
+    _check_input(document)
+    check_contexts(document)
+    if _fast_enabled:
+        from credentials import _fastld
+
+        try:
+            _fastld.to_quads(document)
+            return
+        except _fastld.Unsupported:
+            pass
+    expand(document)
 
 
 _fast_enabled = os.environ.get("IIOTID_JSONLD_FAST", "1") != "0"

@@ -1,6 +1,6 @@
 """``eddsa-jcs-2022`` (W3C Data Integrity EdDSA Cryptosuites v1.0 §3.3): JSON Canonicalization Scheme (RFC 8785),
-SHA-256, Ed25519.  No JSON-LD processing is needed to sign or verify; the document's contexts are still checked
-to be bundled so a JCS-secured credential means what its JSON-LD reading says.
+SHA-256, Ed25519.  The signature needs no JSON-LD processing, but the document is still checked in safe mode
+(bundled contexts only, every term defined) so a JCS-secured credential means what its JSON-LD reading says.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class JcsSuite:
 
     def transform(self, unsecured_document: Mapping[str, Any]) -> bytes:
         """§3.3.3 "Transformation (eddsa-jcs-2022)": the RFC 8785 serialisation of the document."""
-        jsonld.check_contexts(unsecured_document)
+        jsonld.check_safe(unsecured_document)
         return _jcs(unsecured_document)
 
     def configure(self, proof_options: Mapping[str, Any], unsecured_document: Mapping[str, Any]) -> bytes:

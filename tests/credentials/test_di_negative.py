@@ -276,3 +276,20 @@ def test_verify_sync_and_non_object() -> None:
     assert not result.verified and result.codes == ["invalidCredential"]
     doc = _signed("eddsa-jcs-2022")
     assert credentials.verify_sync(doc, resolver=DictResolver(), now=NOW).verified
+
+
+async def test_jcs_refuses_undefined_terms_too() -> None:
+    """eddsa-jcs-2022 signs JSON bytes, but safe mode still applies on both sides."""
+    key, did, vm = did_key_identity()
+    vc = credential(did)
+    vc["credentialSubject"]["serialNumber"] = "SN-1"
+    with pytest.raises(credentials.errors.UndefinedTerm):
+        credentials.issue(vc, key=key, verification_method=vm, suite="eddsa-jcs-2022", created=CREATED)
+    from credentials import jsonld
+
+    jsonld.set_fast_path(False)  # the PyLD expansion gives the same answer
+    try:
+        with pytest.raises(credentials.errors.UndefinedTerm):
+            credentials.issue(vc, key=key, verification_method=vm, suite="eddsa-jcs-2022", created=CREATED)
+    finally:
+        jsonld.set_fast_path(True)

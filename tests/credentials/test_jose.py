@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from credentials import jose
+from credentials import errors, jose
 from did.keys import KeyType
 from tests.credentials.di_helpers import NOW, DictResolver, credential, custom_identity, did_key_identity
 
@@ -77,7 +77,10 @@ async def test_expired_and_issuer_and_purpose() -> None:
     ]
     bad_ctx = credential(did)
     bad_ctx["@context"] = [*bad_ctx["@context"], "https://attacker.example/ctx"]
-    assert await _codes(jose.issue_jwt(bad_ctx, key, vm)) == ["unknownContext"]
+    with pytest.raises(errors.UnknownContext):
+        jose.issue_jwt(bad_ctx, key, vm)
+    # a token made elsewhere with that context is refused by the verifier
+    assert await _codes(jose._sign(bad_ctx, key, vm, "vc+jwt", "vc")) == ["unknownContext"]
 
 
 def test_issue_errors_are_typed() -> None:
@@ -89,3 +92,11 @@ def test_issue_errors_are_typed() -> None:
     xkey, _, _ = did_key_identity(KeyType.SECP256K1)
     with pytest.raises(jose.JoseError):
         jose.issue_jwt(credential(did), xkey, vm)
+
+
+def test_undefined_terms_refused() -> None:
+    key, did, vm = did_key_identity()
+    vc = credential(did)
+    vc["credentialSubject"]["serialNumber"] = "SN-1"
+    with pytest.raises(errors.UndefinedTerm):
+        jose.issue_jwt(vc, key, vm)
