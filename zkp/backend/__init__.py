@@ -1,8 +1,8 @@
 """BLS12-381 backends behind one interface (:class:`zkp.backend.base.Backend`).
 
 ``get_backend()`` picks, in order: the ``name`` argument, the ``IIOTID_BLS_BACKEND`` environment variable, then the
-fastest installed native backend (arkworks, then blst), then the pure-Python py-ecc reference.  Backends are
-stateless singletons.  Names: ``arkworks``, ``blst``, ``pyecc``.
+fastest installed native backend (``hybrid`` = blst with arkworks' MSM, then ``arkworks``, then ``blst``), then the
+pure-Python py-ecc reference (``pyecc``).  Backends are stateless singletons apart from their pin caches.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from zkp.errors import BackendUnavailable
 
 __all__ = ["AUTO_ORDER", "G1", "G2", "Backend", "available_backends", "get_backend"]
 
-# Measured order (BENCHMARKS.md, "## BBS"): arkworks has native MSM, which dominates BBS proofs.
-AUTO_ORDER: tuple[str, ...] = ("arkworks", "blst", "pyecc")
+# Measured order (BENCHMARKS.md, "## BBS"): blst multiplies, pairs and decodes faster; arkworks has the MSM.
+AUTO_ORDER: tuple[str, ...] = ("hybrid", "arkworks", "blst", "pyecc")
 ENV_VAR = "IIOTID_BLS_BACKEND"
 
 _instances: dict[str, Backend] = {}
@@ -25,10 +25,14 @@ def _load(name: str) -> Backend:
     if name in _instances:
         return _instances[name]
     try:
-        if name == "arkworks":
+        if name == "hybrid":
+            from zkp.backend.hybrid import HybridBackend
+
+            inst: Backend = HybridBackend()
+        elif name == "arkworks":
             from zkp.backend.arkworks import ArkworksBackend
 
-            inst: Backend = ArkworksBackend()
+            inst = ArkworksBackend()
         elif name == "blst":
             from zkp.backend.blst import BlstBackend
 

@@ -21,6 +21,7 @@ class ArkworksBackend(Backend):
     native: ClassVar[bool] = True
 
     def __init__(self) -> None:
+        super().__init__()
         self._g1 = _G1()
         self._g2 = _G2()
         self._g1_id = _G1.identity()

@@ -55,6 +55,20 @@ class Backend(ABC):
     name: ClassVar[str]
     native: ClassVar[bool] = False
 
+    def __init__(self) -> None:
+        self._pinned: dict[int, tuple[G1, bytes]] = {}
+
+    # -- long-lived points ------------------------------------------------------------------------------------------
+    def pin_g1(self, p: G1) -> None:
+        """Mark ``p`` as long-lived (a cached generator): its encoding is computed once and reused by
+        :meth:`g1_encode`.  The backend keeps a reference, so the object's ``id`` stays unique."""
+        self._pinned[id(p)] = (p, self.g1_to_bytes(p))
+
+    def g1_encode(self, p: G1) -> bytes:
+        """:meth:`g1_to_bytes`, served from the pin cache for pinned points."""
+        hit = self._pinned.get(id(p))
+        return hit[1] if hit is not None else self.g1_to_bytes(p)
+
     # -- G1 ---------------------------------------------------------------------------------------------------------
     @abstractmethod
     def g1_generator(self) -> G1:

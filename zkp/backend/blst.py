@@ -32,6 +32,7 @@ class BlstBackend(Backend):
     native: ClassVar[bool] = True
 
     def __init__(self) -> None:
+        super().__init__()
         self._g1 = _P1.uncompress(_BP1)
         self._g2 = _P2.uncompress(_BP2)
         self._g1_id = _P1()

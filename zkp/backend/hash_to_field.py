@@ -34,8 +34,11 @@ def expand_message_xmd_sha256(msg: bytes, dst: bytes, len_in_bytes: int) -> byte
     b0 = hashlib.sha256(z_pad + msg + l_i_b_str + b"\x00" + dst_prime).digest()
     bi = hashlib.sha256(b0 + b"\x01" + dst_prime).digest()
     out = [bi]
+    b0_int = int.from_bytes(b0, "big")
     for i in range(2, ell + 1):
-        bi = hashlib.sha256(bytes(x ^ y for x, y in zip(b0, bi, strict=True)) + bytes([i]) + dst_prime).digest()
+        # b_i = H(strxor(b_0, b_(i-1)) || I2OSP(i, 1) || DST_prime)
+        mixed = (b0_int ^ int.from_bytes(bi, "big")).to_bytes(32, "big")
+        bi = hashlib.sha256(mixed + bytes([i]) + dst_prime).digest()
         out.append(bi)
     return b"".join(out)[:len_in_bytes]
 

@@ -135,7 +135,9 @@ def _generators(
             # 2.-4. v = expand_message(v || I2OSP(i, 8), seed_dst, expand_len); generator_i = hash_to_curve_g1(v, dst)
             for i in range(len(stream.points) + 1, count + 1):
                 stream.v = c.expand_message(stream.v + i.to_bytes(8, "big"), seed_dst, EXPAND_LEN)
-                stream.points.append(backend.hash_to_g1(stream.v, generator_dst, c.expand_message))
+                point = backend.hash_to_g1(stream.v, generator_dst, c.expand_message)
+                backend.pin_g1(point)
+                stream.points.append(point)
     return stream.points[:count]
 
 

@@ -52,7 +52,7 @@ def i2osp8(n: int) -> bytes:
 
 def serialize_points(points: Sequence[G1], backend: Backend) -> bytes:
     """``serialize`` of a run of G1 points (section 4.2.4.1)."""
-    return b"".join(backend.g1_to_bytes(p) for p in points)
+    return b"".join(backend.g1_encode(p) for p in points)
 
 
 def serialize_scalars(scalars: Sequence[int]) -> bytes:
