@@ -51,6 +51,7 @@ __all__ = [
     "register_context",
     "registered_urls",
     "set_fast_path",
+    "to_quads_pyld",
 ]
 
 CREDENTIALS_V2_URL = "https://www.w3.org/ns/credentials/v2"
@@ -278,6 +279,44 @@ def canonicalize_pyld(document: Mapping[str, Any]) -> str:
     return str(out)
 
 
+def to_quads_pyld(document: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The RDF dataset of ``document`` by PyLD's "Deserialize JSON-LD to RDF" (safe mode), as N-Quads terms."""
+    from pyld.nquads import escape
+
+    _check_input(document)
+    proc = _SafeProcessor()
+    try:
+        dataset = proc.to_rdf(copy.deepcopy(dict(document)), _options(produceGeneralizedRdf=False))
+    except IiotidError:
+        raise
+    except Exception as exc:
+        raise _unwrap(exc) or InvalidJsonLd(f"JSON-LD to RDF failed: {exc}") from exc
+    if proc.undefined:
+        _raise_undefined(proc.undefined)
+
+    def term(t: Mapping[str, Any]) -> str:
+        if t["type"] == "IRI":
+            return f"<{t['value']}>"
+        if t["type"] == "blank node":
+            return str(t["value"])
+        text = '"' + escape(t["value"]) + '"'
+        dt = t.get("datatype")
+        if dt == _RDF_LANGSTRING:
+            return text + ("@" + t["language"] if t.get("language") else "")
+        return text if dt in (None, _XSD_STRING) else f"{text}^^<{dt}>"
+
+    quads = []
+    for graph, triples in dataset.items():
+        g = "" if graph == "@default" else (graph if graph.startswith("_:") else f"<{graph}>")
+        for t in triples:
+            quads.append((term(t["subject"]), term(t["predicate"]), term(t["object"]), g))
+    return quads
+
+
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
 def check_contexts(document: Any) -> None:
     """Raise :class:`UnknownContext` for any ``@context`` URL (at any depth) that is not registered.
 
@@ -342,4 +381,8 @@ def canonicalize(document: Mapping[str, Any]) -> str:
         out = _fastld.canonicalize(document)
         if out is not None:
             return out
-    return canonicalize_pyld(document)
+    # PyLD expands, our RDFC-1.0 canonicalizes (it agrees with rdf-canonize where PyLD's URDNA2015 does not:
+    # a quad naming the same blank node twice).
+    from credentials import rdfc
+
+    return rdfc.canonicalize(to_quads_pyld(document))

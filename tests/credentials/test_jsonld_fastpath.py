@@ -317,3 +317,19 @@ def test_rdfc_poison_graph_is_refused() -> None:
     with pytest.raises(rdfc.RdfcError) as info:
         rdfc.canonicalize(quads, max_ndegree_calls=50)  # type: ignore[arg-type]
     assert info.value.code == "canonicalizationLimit"
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_credential())
+def test_fallback_path_expansion_matches_fast_path(doc: dict[str, Any]) -> None:
+    """The production fallback (PyLD expansion + our RDFC-1.0) gives the fast path's answer, self-loops included."""
+    try:
+        fast = _fastld.canonicalize(copy.deepcopy(doc))
+    except errors.CredentialError:
+        return
+    assume(fast is not None)
+    jsonld.set_fast_path(False)
+    try:
+        assert jsonld.canonicalize(copy.deepcopy(doc)) == fast
+    finally:
+        jsonld.set_fast_path(True)
