@@ -8,6 +8,7 @@ References: BEP 44 "Storing arbitrary data in the DHT" (bittorrent.org/beps/bep_
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import nacl.exceptions
@@ -80,6 +81,23 @@ class MutableItem:
 
     def signing_bytes(self) -> bytes:
         return signing_bytes(self.v_bencoded, self.seq, self.salt)
+
+    @classmethod
+    def create(
+        cls, public_key: bytes, v: object, seq: int, sign: Callable[[bytes], bytes], salt: bytes = b""
+    ) -> MutableItem:
+        """Create an item signed by ``sign`` (any Ed25519 signer: a ``PrivateKey.sign``, an HSM call ...).
+
+        The signature is checked against ``public_key`` before the item is returned, so a signer holding another
+        key cannot produce an item that would be rejected by every DHT node later."""
+        if not isinstance(seq, int) or isinstance(seq, bool) or not 0 <= seq <= MAX_SEQ:
+            raise EncodingError(f"BEP 44 seq must be an integer in 0..2^63-1, got {seq!r}")
+        v_bencoded = bencode(v)  # type: ignore[arg-type]
+        _check_v(v_bencoded)
+        sig = sign(signing_bytes(v_bencoded, seq, salt))
+        item = cls(public_key, seq, v, bytes(sig), salt)
+        item.verify()
+        return item
 
     @classmethod
     def sign(cls, signing_key: nacl.signing.SigningKey, v: object, seq: int, salt: bytes = b"") -> MutableItem:
