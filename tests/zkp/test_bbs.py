@@ -460,3 +460,36 @@ def test_did_key_for_bbs_issuer() -> None:
     assert doc.id == did
     sig = bbs.sign(key.raw, resolved.raw, b"", [b"serial=SN-1"])
     bbs.verify(resolved.raw, sig, b"", [b"serial=SN-1"])
+
+
+# -- Prover: many proofs from one verified credential -----------------------------------------------------------------
+@pytest.mark.parametrize("cs", SUITES)
+def test_prover_matches_proof_gen(cs: str) -> None:
+    sig = bbs.sign(SK, PK, HEADER, MSGS, ciphersuite=cs)
+    prover = bbs.Prover(PK, sig, HEADER, MSGS, ciphersuite=cs)
+    assert prover.total_messages == len(MSGS)
+    fixed = calculate_random_scalars(5 + 4)
+    a = prover.proof_gen(b"ph", [5, 0], random_scalars=lambda n: fixed)
+    b = bbs.proof_gen(PK, sig, HEADER, b"ph", MSGS, [0, 5], ciphersuite=cs, random_scalars=lambda n: fixed)
+    assert a == b
+    bbs.proof_verify(PK, prover.proof_gen(b"ph2", [1]), HEADER, b"ph2", {1: MSGS[1]}, ciphersuite=cs)
+    with pytest.raises(InvalidIndexes):
+        prover.proof_gen(b"", [6])
+    with pytest.raises(InvalidParameter):
+        prover.proof_gen(b"", [0], random_scalars=lambda n: fixed[:3])
+
+
+def test_prover_verifies_the_credential_first() -> None:
+    sig = bbs.sign(SK, PK, HEADER, MSGS)
+    with pytest.raises(InvalidSignature):
+        bbs.Prover(PK, sig, HEADER, [*MSGS[:-1], b"tampered"])
+    with pytest.raises(InvalidSignature):
+        bbs.Prover(PK, sig[:-1], HEADER, MSGS)
+    with pytest.raises(InvalidPublicKey):
+        bbs.Prover(G2_IDENTITY, sig, HEADER, MSGS)
+    values = [7, 8, 9]
+    sig2 = bbs.sign_scalars(SK, PK, b"", values)
+    p = bbs.Prover(PK, sig2, b"", None, scalars=values)
+    bbs.proof_verify_scalars(PK, p.proof_gen(b"", [2]), b"", b"", {2: 9})
+    with pytest.raises(InvalidParameter):
+        bbs.Prover(PK, sig2, b"", [b"x"], scalars=values)

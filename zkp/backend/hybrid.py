@@ -27,7 +27,7 @@ class HybridBackend(BlstBackend):
     name: ClassVar[str] = "hybrid"
     native: ClassVar[bool] = True
 
-    MSM_THRESHOLD: ClassVar[int] = 8  # below this, n blst multiplications beat one arkworks MSM (BENCHMARKS.md)
+    MSM_THRESHOLD: ClassVar[int] = 10  # below this, n blst multiplications beat one arkworks MSM (BENCHMARKS.md)
 
     def __init__(self) -> None:
         super().__init__()

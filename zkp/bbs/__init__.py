@@ -3,7 +3,8 @@
 Public API (all synchronous; failures raise :class:`zkp.errors.ZkpError` subclasses):
 
 * keys: :func:`keygen`, :func:`sk_to_pk`, :func:`generate_secret_key`
-* interface: :func:`sign`, :func:`verify`, :func:`proof_gen`, :func:`proof_verify` and their ``*_scalars`` variants
+* interface: :func:`sign`, :func:`verify`, :func:`proof_gen`, :func:`proof_verify` and their ``*_scalars`` variants;
+  :class:`Prover` for many proofs from one verified credential
 * draft internals for composing proofs (issue 7): :mod:`zkp.bbs.core` (``ProofInit``, ``ProofChallengeCalculate``,
   ``ProofFinalize``, ``ProofVerifyInit``, ``calculate_domain``), :mod:`zkp.bbs.ciphersuites`
   (``create_generators``, ``messages_to_scalars``, ``hash_to_scalar``), :mod:`zkp.bbs.codec` (encodings).
@@ -32,6 +33,7 @@ from zkp.bbs.core import (
     proof_verify_init,
 )
 from zkp.bbs.interface import (
+    Prover,
     proof_gen,
     proof_gen_scalars,
     proof_verify,
@@ -50,6 +52,7 @@ __all__ = [
     "Ciphersuite",
     "InitResult",
     "Proof",
+    "Prover",
     "Signature",
     "calculate_random_scalars",
     "create_generators",

@@ -153,9 +153,88 @@ def core_verify(
     _check_generators(generators, len(messages))
     domain = calculate_domain(pk, generators[0], generators[1:], header, api_id, cs=c, backend=backend)
     b = _compute_b(generators, domain, messages, c, backend)
+    _signature_pairing_check(w, sig, b, backend)
+
+
+def _signature_pairing_check(w: G2, sig: Signature, b: G1, backend: Backend) -> None:
+    """CoreVerify procedure step 3: ``h(A, W) * h(A * e - B, BP2) == Identity_GT``."""
     lhs = backend.g1_sub(backend.g1_mul(sig.A, sig.e), b)
     if not backend.pairing_check([(sig.A, w), (lhs, backend.g2_generator())]):
         raise InvalidSignature("BBS signature does not verify for this public key, header and messages")
+
+
+class PreparedSignature(NamedTuple):
+    """A signature checked with CoreVerify (as CoreProofGen recommends), with the signed data's ``B`` and
+    ``domain`` kept so that each later proof skips the (L+2)-point MSM.  Holds the messages: keep it private."""
+
+    pk: bytes
+    signature: Signature
+    generators: Sequence[G1]
+    messages: tuple[int, ...]
+    b: G1
+    domain: int
+    api_id: bytes
+    ciphersuite: Ciphersuite
+
+
+def prepare_signature(
+    pk: bytes,
+    signature: bytes,
+    generators: Sequence[G1],
+    header: bytes,
+    messages: Sequence[int],
+    api_id: bytes,
+    *,
+    cs: CiphersuiteLike,
+    backend: Backend,
+) -> PreparedSignature:
+    """CoreVerify, returning what repeated proof generation needs; raises InvalidSignature like core_verify."""
+    c = get_ciphersuite(cs)
+    sig = octets_to_signature(signature, backend)
+    w = octets_to_pubkey(pk, backend)
+    _check_scalars(messages, "messages")
+    _check_generators(generators, len(messages))
+    domain = calculate_domain(pk, generators[0], generators[1:], header, api_id, cs=c, backend=backend)
+    b = _compute_b(generators, domain, messages, c, backend)
+    _signature_pairing_check(w, sig, b, backend)
+    return PreparedSignature(bytes(pk), sig, list(generators), tuple(messages), b, domain, api_id, c)
+
+
+def prepared_proof_gen(
+    prepared: PreparedSignature,
+    ph: bytes,
+    disclosed_indexes: Sequence[int],
+    *,
+    backend: Backend,
+    rng: RandomBytes | None = None,
+    random_scalars: RandomScalars | None = None,
+) -> bytes:
+    """CoreProofGen from a :class:`PreparedSignature`: byte-identical to :func:`core_proof_gen` for equal inputs."""
+    msgs = prepared.messages
+    n = len(msgs)
+    _validate_indexes(disclosed_indexes, n, strict_order=True)
+    disclosed = set(disclosed_indexes)
+    undisclosed = [j for j in range(n) if j not in disclosed]
+    u = len(undisclosed)
+    scalars = list(random_scalars(5 + u)) if random_scalars is not None else calculate_random_scalars(5 + u, rng)
+    if len(scalars) != u + 5:
+        raise InvalidParameter(f"ProofGen needs U + 5 = {u + 5} random scalars, got {len(scalars)}")
+    _check_scalars(scalars, "random scalars")
+    init_res = proof_init_from_b(
+        prepared.signature, prepared.b, prepared.domain, prepared.generators, scalars, undisclosed, backend=backend
+    )
+    challenge = proof_challenge_calculate(
+        init_res,
+        [msgs[i] for i in disclosed_indexes],
+        disclosed_indexes,
+        ph,
+        prepared.api_id,
+        cs=prepared.ciphersuite,
+        backend=backend,
+    )
+    return proof_finalize(
+        init_res, challenge, prepared.signature.e, scalars, [msgs[j] for j in undisclosed], backend=backend
+    )
 
 
 # -- 4.2.1 calculate_random_scalars -------------------------------------------------------------------------------
@@ -181,7 +260,6 @@ def proof_init(
 ) -> InitResult:
     """ProofInit: ``(Abar, Bbar, D, T1, T2, domain)`` from ``random_scalars = (r1, r2, e~, r1~, r3~, m~_j...)``."""
     c = get_ciphersuite(cs)
-    a, e = signature
     n = len(messages)
     u = len(undisclosed_indexes)
     if len(random_scalars) != u + 5:
@@ -191,11 +269,31 @@ def proof_init(
     _check_generators(generators, n)
     if u > n or any(not isinstance(j, int) or not 0 <= j < n for j in undisclosed_indexes):
         raise InvalidIndexes(f"undisclosed indexes must be in [0, {n - 1}]")
+    domain = calculate_domain(pk, generators[0], generators[1:], header, api_id, cs=c, backend=backend)
+    b = _compute_b(generators, domain, messages, c, backend)
+    return proof_init_from_b(signature, b, domain, generators, random_scalars, undisclosed_indexes, backend=backend)
+
+
+def proof_init_from_b(
+    signature: Signature,
+    b: G1,
+    domain: int,
+    generators: Sequence[G1],
+    random_scalars: Sequence[int],
+    undisclosed_indexes: Sequence[int],
+    *,
+    backend: Backend,
+) -> InitResult:
+    """ProofInit procedure steps 3-8 given ``B`` and ``domain`` (steps 1-2), which depend only on the signed data.
+
+    A holder that derives many proofs from one credential computes them once (:class:`PreparedSignature`).
+    """
+    a, e = signature
     r1, r2, e_t, r1_t, r3_t = random_scalars[:5]
     m_t = random_scalars[5:]
+    if len(m_t) != len(undisclosed_indexes):
+        raise InvalidParameter("ProofInit needs U + 5 random scalars")
     h = generators[1:]
-    domain = calculate_domain(pk, generators[0], h, header, api_id, cs=c, backend=backend)
-    b = _compute_b(generators, domain, messages, c, backend)
     d = backend.g1_mul(b, r2)
     abar = backend.g1_mul(a, r1 * r2 % R)
     bbar = backend.g1_msm([d, abar], [r1, (-e) % R])
