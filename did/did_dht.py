@@ -206,6 +206,8 @@ def create_document(
         )
         doc.add_verification_method(vm, purposes)
     for s in services:
+        if isinstance(s, Mapping) and isinstance(s.get("id"), str) and not s["id"].startswith(("#", "did:")):
+            s = {**s, "id": "#" + s["id"]}  # a bare fragment, as web5 and the spec's create inputs write it
         svc = s if isinstance(s, Service) else Service.from_json(s, base=did)
         if isinstance(svc.service_endpoint, str):
             svc = Service(svc.id, svc.type, [svc.service_endpoint], dict(svc.extra))
