@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import nacl.exceptions
-import nacl.signing
-
 from did.bep44 import MutableItem
 from did.errors import IiotidError, MethodNotSupported, NotFound
 from resolver.syntax import packet_min_ttl, parse_did
@@ -70,55 +67,39 @@ def z32_to_did(z32: str) -> str:
     return "did:dht:" + z32
 
 
+def z32_for_identity_key(public_key: bytes) -> str:
+    from did import did_dht
+
+    return did_dht.z32_encode(public_key)
+
+
+def sign_dht_record(document: Any, identity_key: Any, seq: int) -> MutableItem:
+    """did:dht "Create" steps 3-5: the document as a signed BEP 44 record (the key must be the DID's identity key)."""
+    from did import did_dht
+
+    return did_dht.to_bep44(identity_key, document, seq=seq)
+
+
 def decode_dht_record(did: str, item: MutableItem) -> tuple[dict[str, Any], dict[str, Any], int | None]:
     """Decode a verified record to (DID document JSON, DID document metadata, smallest record TTL).
 
-    Document metadata carries what the DNS packet says beyond the document: ``types`` (``_typ``), ``gateways``
-    (NS records), ``deactivated``, and ``previousDid`` (``_prv``: id, and whether its signature by the previous
-    identity key over the new identity key verifies; did:dht spec "Rotation").
+    Document metadata carries what the DNS packet says beyond the document (did:dht spec "DID Resolution"):
+    ``types`` (``_typ``), ``gateways`` (NS records), ``deactivated``, and ``previousDid`` (``_prv``: the id, and
+    whether its signature by the previous identity key over the new identity key verifies, spec "Rotation").
     """
     from did import did_dht
 
-    document, meta = did_dht.from_bep44(did, item)
-    doc_json = to_json_object(document)
+    document, meta = did_dht.from_bep44(did, item, verify=False)  # sources verified it already
     doc_meta: dict[str, Any] = {}
-    get = meta.get if isinstance(meta, dict) else lambda k, d=None: getattr(meta, k, d)
-    types = get("types")
-    if types:
-        doc_meta["types"] = list(types)
-    gateways = get("gateways")
-    if gateways:
-        doc_meta["gateways"] = [str(g).rstrip(".") for g in gateways]
-    doc_meta["deactivated"] = bool(get("deactivated", False))
-    prv = get("previous_did") or get("previousDid")
-    if prv:
-        prv_id = prv.get("id") if isinstance(prv, dict) else getattr(prv, "id", None)
-        prv_sig = prv.get("signature") if isinstance(prv, dict) else getattr(prv, "signature", None)
-        if isinstance(prv_id, str):
-            doc_meta["previousDid"] = {
-                "id": prv_id,
-                "verified": verify_previous_did(prv_id, prv_sig, item.public_key),
-            }
-    return doc_json, doc_meta, packet_min_ttl(item.v) if isinstance(item.v, bytes) else None
-
-
-def verify_previous_did(previous_did: str, signature: str | bytes | None, new_identity_key: bytes) -> bool:
-    """did:dht spec "Rotation": ``s`` is the previous identity key's Ed25519 signature over the new identity key."""
-    import base64
-
-    if signature is None:
-        return False
-    try:
-        sig = (
-            signature
-            if isinstance(signature, bytes)
-            else base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
-        )
-        old_key = dht_identity_key(previous_did)
-        nacl.signing.VerifyKey(old_key).verify(new_identity_key, sig)
-    except (IiotidError, nacl.exceptions.CryptoError, ValueError, TypeError):
-        return False
-    return True
+    if meta.types:
+        doc_meta["types"] = list(meta.types)
+    if meta.gateways:
+        doc_meta["gateways"] = list(meta.gateways)
+    doc_meta["deactivated"] = bool(meta.deactivated)
+    if meta.previous_did is not None:
+        doc_meta["previousDid"] = {"id": meta.previous_did.id, "verified": bool(meta.previous_did.verified)}
+    ttl = meta.ttl if meta.ttl is not None else packet_min_ttl(item.v) if isinstance(item.v, bytes) else None
+    return to_json_object(document), doc_meta, ttl
 
 
 # --- dereferencing ------------------------------------------------------------------------------------------------
