@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 import httpx
 import nacl.signing
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from did.bep44 import MutableItem
 from did.errors import StaleRecord
@@ -176,3 +178,43 @@ async def test_identifiers_endpoint_resolves_did_dht(gw: Gateway) -> None:
     bad = await gw.client.get("/1.0/identifiers/did:dht:cyuoqaf7itop8ohww4yn5ojg13qaq83r9zihgqntc5i9zwrfdfov")
     assert bad.status_code == 400
     assert bad.json()["didResolutionMetadata"]["error"] == "invalidPublicKey"
+
+
+async def test_deactivated_did_is_410(gw: Gateway) -> None:
+    from did import did_dht
+
+    assert (await put(gw, did_dht.deactivate(KEY, seq=SEQ))).status_code == 204
+    resp = await gw.client.get(f"/1.0/identifiers/{did_of(KEY)}")
+    assert resp.status_code == 410
+    assert resp.json()["didDocumentMetadata"]["deactivated"] is True
+    doc = await gw.client.get(f"/1.0/identifiers/{did_of(KEY)}", headers={"Accept": "application/did+json"})
+    assert doc.status_code == 410 and doc.json()["id"] == did_of(KEY)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.binary(max_size=1200), flip=st.integers(min_value=0, max_value=2000))
+async def test_put_fuzz_never_errors_server_side(gw: Gateway, body: bytes, flip: int) -> None:
+    """Random bodies and single-byte corruptions of a valid record are refused with 4xx, never 5xx."""
+    valid = bytearray(record(KEY, SEQ + 1000).to_relay_bytes())
+    valid[flip % len(valid)] ^= 0x01
+    for payload in (body, bytes(valid)):
+        gw.clock.advance(60)  # keep the rate limiter out of the way
+        resp = await gw.client.put(f"/{Z32}", content=payload, headers=OCTETS)
+        assert 400 <= resp.status_code < 500, (resp.status_code, resp.text)
+    assert gw.dht.puts == 0
+
+
+async def test_over_a_real_loopback_socket() -> None:
+    """The same API served by uvicorn on 127.0.0.1: PUT, GET, resolve, health, OpenAPI."""
+    from tests.resolver.servers import serve
+
+    dht = FakeDht()
+    async with serve(create_app(Resolver(dht), dht)) as url, httpx.AsyncClient(base_url=url) as http:
+        item = record(KEY, doc=document(KEY, services=1))
+        assert (await http.put(f"/{Z32}", content=item.to_relay_bytes(), headers=OCTETS)).status_code == 204
+        got = await http.get(f"/{Z32}")
+        assert got.status_code == 200 and got.content == item.to_relay_bytes()
+        res = await http.get(f"/1.0/identifiers/{did_of(KEY)}", headers={"Accept": "application/did+json"})
+        assert res.status_code == 200 and res.json() == document(KEY, services=1).to_json()
+        assert (await http.get("/health")).json()["status"] == "ok"
+        assert (await http.get("/openapi.json")).json()["info"]["title"].startswith("iiotid")

@@ -297,3 +297,24 @@ async def test_forged_previous_did_is_not_verified() -> None:
     result = await resolver.resolve(did_of(new_key))
     assert result.document_metadata["previousDid"] == {"id": old_did, "verified": False}
     assert len(await resolver.resolve_with_history(did_of(new_key))) == 1
+
+
+# --- deactivation --------------------------------------------------------------------------------------------------
+
+
+async def test_deactivated_did() -> None:
+    from did import did_dht
+    from resolver import Deactivated
+
+    resolver, dht, clock = make(max_ttl=60)
+    publish(dht, record(KEY))
+    await resolver.resolve(DID)
+    publish(dht, did_dht.deactivate(KEY, seq=SEQ + 1))
+    clock.advance(61)
+    result = await resolver.resolve(DID)
+    assert result.error is None
+    assert result.deactivated and result.document_metadata["deactivated"] is True
+    assert result.document_metadata["versionId"] == str(SEQ + 1)
+    with pytest.raises(Deactivated) as err:
+        await resolver.resolve_document(DID)
+    assert err.value.code == "deactivated"
