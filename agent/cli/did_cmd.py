@@ -96,7 +96,8 @@ def create(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing output files.")] = False,
 ) -> None:
-    """Create a DID from a key (did:key: derived document; did:dht: identity key + services)."""
+    """Create a DID from a key: for did:key the document is derived from the key; for did:dht the identity key
+    (Ed25519) becomes #0 and --service entries are added."""
     from did.errors import MethodNotSupported
     from did.keyfile import write_key_file
     from did.keys import KeyType, PrivateKey

@@ -164,6 +164,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert r.returncode == 0, r.stderr
     r = cli("key", "generate", "--out", str(d / "plain.json"))
     assert r.returncode == 0, r.stderr
+    r = cli("key", "generate", "--type", "p256", "--out", str(d / "p256.json"))
+    assert r.returncode == 0, r.stderr
     return d
 
 
@@ -193,6 +195,12 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (["did", "create", "--method", "key", "--type", "dsa", "--out", "{d}/x.json"], None, "unsupportedKeyType"),
         (["did", "create", "--method", "key", "--key", "{d}/plain.json", "--out", "{d}/plain.json"], None,
          "invalidOptions"),
+        (["did", "create", "--method", "dht", "--key", "{d}/p256.json", "--out", "{d}/x.json"], None,
+         "invalidOptions"),
+        (["did", "create", "--method", "dht", "--type", "p256", "--out", "{d}/x.json"], None, "invalidOptions"),
+        (["did", "create", "--method", "dht", "--service", "gw,T", "--out", "{d}/x.json"], None, "invalidOptions"),
+        (["did", "create", "--method", "dht", "--service", "gw,T,not-a-uri", "--out", "{d}/x.json"], None,
+         "invalidDidDocument"),
         (["did", "resolve-key", "did:key:zBAD0"], None, "invalidDid"),
         (["did", "resolve-key", "did:web:example.com"], None, "methodNotSupported"),
     ],
