@@ -367,8 +367,13 @@ def document_to_records(
     records.append(_txt(f"_did.{suffix}.", ";".join(root), ttl))
 
     # "Designating Authoritative Gateways": NS records on the root name
+    seen_gw: set[str] = set()
     for gw in gateways:
-        records.append(Record(f"_did.{suffix}.", "NS", ttl, (_fqdn(gw),)))
+        fqdn = _fqdn(gw)
+        if fqdn.lower() in seen_gw:  # an RRset is a set (RFC 2181 section 5): a repeated NS record would vanish
+            raise EncodingError(f"gateway {gw!r} is listed twice")
+        seen_gw.add(fqdn.lower())
+        records.append(Record(f"_did.{suffix}.", "NS", ttl, (fqdn,)))
     return records
 
 
