@@ -9,7 +9,7 @@ errors, each with its own ``code``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -105,9 +105,11 @@ def issue(
     domain: str | list[str] | None = None,
     previous_proof: str | list[str] | None = None,
     proof_id: str | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> dict[str, Any]:
     """Validate ``credential`` (VC DM 2.0) and return a copy secured with a Data Integrity proof of ``suite``
-    (``eddsa-rdfc-2022``, ``eddsa-jcs-2022``, ``ecdsa-rdfc-2019``).  ``created`` defaults to now (UTC)."""
+    (``eddsa-rdfc-2022``, ``eddsa-jcs-2022``, ``ecdsa-rdfc-2019``).  ``created`` defaults to ``now()`` (the
+    injected clock; system UTC when not given).  ``previous_proof`` makes a chained proof (VC DI 1.0 §4.3)."""
     validate_credential(credential)
     return add_proof(
         credential,
@@ -121,6 +123,7 @@ def issue(
         domain=domain,
         previous_proof=previous_proof,
         proof_id=proof_id,
+        now=now,
     )
 
 
@@ -135,6 +138,7 @@ def sign_presentation(
     purpose: str = "authentication",
     created: datetime | str | None = None,
     expires: datetime | str | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> dict[str, Any]:
     """Secure a verifiable presentation (VC DM 2.0 §4.13) with an ``authentication`` proof bound to the
     verifier's ``challenge`` (and ``domain``), VC DI 1.0 §2.1.2 / §4.4 steps 6-7."""
@@ -151,6 +155,7 @@ def sign_presentation(
         expires=expires,
         challenge=challenge,
         domain=domain,
+        now=now,
     )
 
 

@@ -107,3 +107,40 @@ async def test_verification_method_cache_is_used() -> None:
             await credentials.verify_presentation(vp, resolver=r, challenge=CHALLENGE, domain=DOMAIN, now=NOW)
         ).verified
     assert r.calls == 2  # holder and issuer, resolved once each (did:key entries never expire)
+
+
+def test_injected_clock_sets_created() -> None:
+    key, did, vm = did_key_identity()
+    signed = credentials.issue(
+        credential(did), key=key, verification_method=vm, suite="eddsa-jcs-2022", now=lambda: NOW
+    )
+    assert signed["proof"]["created"] == "2026-06-01T12:00:00Z"
+
+
+async def test_proof_chain_issued_and_verified() -> None:
+    """VC DI 1.0 §4.3: a second proof whose previousProof names the first signs over it."""
+    k1, did, vm1 = did_key_identity()
+    vc = credentials.issue(
+        credential(did),
+        key=k1,
+        verification_method=vm1,
+        suite="eddsa-rdfc-2022",
+        created="2026-05-01T00:00:00Z",
+        proof_id="urn:uuid:proof-1",
+    )
+    k2, _, vm2 = did_key_identity()
+    chained = credentials.issue(
+        vc,
+        key=k2,
+        verification_method=vm2,
+        suite="eddsa-rdfc-2022",
+        created="2026-05-02T00:00:00Z",
+        previous_proof="urn:uuid:proof-1",
+    )
+    assert [p["verificationMethod"] for p in chained["proof"]] == [vm1, vm2]
+    results = await credentials.data_integrity.verify_proofs(chained, resolver=DictResolver(), now=NOW)
+    assert [r.verified for r in results] == [True, True]
+    tampered = copy.deepcopy(chained)
+    tampered["proof"][0]["created"] = "2026-05-01T00:00:01Z"
+    results = await credentials.data_integrity.verify_proofs(tampered, resolver=DictResolver(), now=NOW)
+    assert [r.verified for r in results] == [False, False]  # the chained proof covers the first one
