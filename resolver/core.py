@@ -9,8 +9,10 @@ did:dht spec "Operations / Read" (highest valid ``seq`` is authoritative; ``vers
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -94,6 +96,7 @@ class Resolver:
         if gateway_url is not None and self._http is not None:
             self.sources.append(GatewaySource(gateway_url, self._http, timeout=timeout))
         self._inflight: dict[str, asyncio.Future[RecordLookup]] = {}
+        self._did_key_docs: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     async def aclose(self) -> None:
         if self._own_http and self._http is not None:
@@ -209,12 +212,23 @@ class Resolver:
             )
         parsed = parse_did(did)
         if parsed.method == "key":
-            document = methods.resolve_did_key(parsed.did)
-            return ResolutionResult(document, {"contentType": accept}, {})
+            return ResolutionResult(self._did_key_document(parsed.did), {"contentType": accept}, {})
         if parsed.method == "dht":
             lookup = await self.lookup_record(parsed.did)
             return self._result_from_lookup(lookup, accept)
         raise MethodNotSupported(f"DID method {parsed.method!r} is not supported (supported: key, dht)")
+
+    def _did_key_document(self, did: str) -> dict[str, Any]:
+        """did:key documents are a pure function of the DID: memoised (bounded), handed out as copies."""
+        document = self._did_key_docs.get(did)
+        if document is None:
+            document = methods.resolve_did_key(did)
+            self._did_key_docs[did] = document
+            while len(self._did_key_docs) > self.cache.max_entries:
+                self._did_key_docs.popitem(last=False)
+        else:
+            self._did_key_docs.move_to_end(did)
+        return copy.deepcopy(document)
 
     def _result_from_lookup(self, lookup: RecordLookup, accept: str) -> ResolutionResult:
         entry = lookup.entry
@@ -236,7 +250,7 @@ class Resolver:
         if "updated" not in doc_meta and methods.plausible_unix_seconds(entry.seq):
             doc_meta["updated"] = xml_datetime(entry.seq)  # did:dht: seq is the Unix time of the publication
         doc_meta.setdefault("deactivated", False)
-        return ResolutionResult(entry.document, res_meta, doc_meta)
+        return ResolutionResult(copy.deepcopy(entry.document), res_meta, doc_meta)
 
     async def _lookup_network(self, did: str, public_key: bytes) -> RecordLookup:
         if not self.sources:
