@@ -493,3 +493,27 @@ def test_prover_verifies_the_credential_first() -> None:
     bbs.proof_verify_scalars(PK, p.proof_gen(b"", [2]), b"", b"", {2: 9})
     with pytest.raises(InvalidParameter):
         bbs.Prover(PK, sig2, b"", [b"x"], scalars=values)
+
+
+# -- codec round trips ------------------------------------------------------------------------------------------------
+@settings(max_examples=25, deadline=None)
+@given(
+    ks=st.lists(st.integers(1, R - 1), min_size=3, max_size=3),
+    scalars=st.lists(st.integers(1, R - 1), min_size=4, max_size=12),
+)
+def test_property_signature_and_proof_codecs_round_trip(ks: list[int], scalars: list[int]) -> None:
+    from zkp.bbs.codec import Proof, Signature, proof_to_octets, signature_to_octets
+
+    be = get_backend()
+    pts = [be.g1_mul(be.g1_generator(), k) for k in ks]
+    sig = Signature(pts[0], scalars[0])
+    enc = signature_to_octets(sig, be)
+    dec = octets_to_signature(enc, be)
+    assert len(enc) == 80 and be.g1_eq(dec.A, sig.A) and dec.e == sig.e
+    proof = Proof(*pts, scalars[0], scalars[1], scalars[2], tuple(scalars[3:-1]), scalars[-1])
+    enc = proof_to_octets(proof, be)
+    assert len(enc) == 3 * 48 + 32 * len(scalars)
+    back = octets_to_proof(enc, be)
+    assert [be.g1_to_bytes(p_) for p_ in back[:3]] == [be.g1_to_bytes(p_) for p_ in pts]
+    assert back[3:] == proof[3:]
+    assert bbs.codec.proof_undisclosed_count(enc) == len(scalars) - 4
