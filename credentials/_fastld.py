@@ -29,7 +29,7 @@ from pyld.context_resolver import ContextResolver
 
 from credentials import jsonld as _jl
 from credentials import rdfc
-from credentials.errors import CredentialError, InvalidJsonLd, UndefinedTerm
+from credentials.errors import CredentialError, InvalidJsonLd, RelativeIri, UndefinedTerm
 from did.errors import IiotidError
 
 __all__ = ["Unsupported", "canonicalize", "to_quads"]
@@ -183,6 +183,12 @@ def _expand_iri_uncached(ctx: _Ctx, value: str, vocab: bool) -> str | None:
     return value  # relative
 
 
+def _relative(value: str) -> RelativeIri:
+    return RelativeIri(
+        f"relative IRI {value[:80]!r}: JSON-LD would drop what it says (use an absolute URL, a DID or urn:uuid)"
+    )
+
+
 def _undefined(term: str) -> UndefinedTerm:
     return UndefinedTerm(
         f"term(s) not defined by the document's @context (safe mode refuses them): {term!r}", term=term
@@ -313,7 +319,7 @@ class _Builder:
         if iri.startswith("_:"):
             return self.label(iri)
         if not _ABSOLUTE.match(iri):
-            raise Unsupported("relative @id")
+            raise _relative(value)
         return _iri_term(iri)
 
     # ---------------------------------------------------------------------------------------------------------
@@ -419,8 +425,10 @@ class _Builder:
                 return self.node_id(term_ctx, item)
             if coercion == "@vocab":
                 iri = _expand_iri(term_ctx, item, vocab=True)
-                if iri is None or iri.startswith("@") or not (_ABSOLUTE.match(iri) or iri.startswith("_:")):
-                    raise Unsupported("relative @vocab value")
+                if iri is None or iri.startswith("@"):
+                    raise Unsupported("keyword as @vocab value")
+                if not (_ABSOLUTE.match(iri) or iri.startswith("_:")):
+                    raise _relative(item)
                 return self.label(iri) if iri.startswith("_:") else _iri_term(iri)
             if coercion in ("@json", "@none"):
                 raise Unsupported(f"{coercion} coercion")
@@ -450,8 +458,10 @@ class _Builder:
                 if not isinstance(v, str):
                     raise InvalidJsonLd("value object @type must be a string")
                 dt = _expand_iri(ctx, v, vocab=True)
-                if dt is None or not _ABSOLUTE.match(dt) or dt.startswith("_:"):
-                    raise Unsupported("value datatype not absolute")
+                if dt is None or dt.startswith(("_:", "@")):
+                    raise Unsupported("value datatype that is a blank node or keyword")
+                if not _ABSOLUTE.match(dt):
+                    raise _undefined(v)
                 datatype = dt
             else:
                 raise Unsupported(f"value object with {k}")

@@ -44,6 +44,7 @@ __all__ = [
     "ProofMissing",
     "ProofNotYetValid",
     "ProofPurposeMismatch",
+    "RelativeIri",
     "SignatureMismatch",
     "UndefinedTerm",
     "UnknownContext",
@@ -164,6 +165,13 @@ class UndefinedTerm(JsonLdError):
 
 class InvalidJsonLd(JsonLdError):
     code = "invalidJsonLd"
+
+
+class RelativeIri(JsonLdError):
+    """Safe mode: an ``@id`` (or ``@id``/``@vocab``-coerced value) that is a relative IRI.  Without a base IRI a
+    JSON-LD processor drops every statement about it, so it would ride along unsigned."""
+
+    code = "relativeIri"
 
 
 # ------------------------------------------------------------------------------------------------- proofs

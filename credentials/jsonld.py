@@ -28,7 +28,14 @@ from typing import Any
 
 from pyld import jsonld as _pyld
 
-from credentials.errors import ContextError, CredentialError, InvalidJsonLd, UndefinedTerm, UnknownContext
+from credentials.errors import (
+    ContextError,
+    CredentialError,
+    InvalidJsonLd,
+    RelativeIri,
+    UndefinedTerm,
+    UnknownContext,
+)
 from did.errors import IiotidError
 
 __all__ = [
@@ -228,8 +235,26 @@ def _unwrap(exc: BaseException) -> CredentialError | None:
     return None
 
 
+# Documents have no base IRI.  PyLD would keep a relative IRI relative and then silently drop every statement
+# about it when producing RDF; resolving against this reserved (RFC 6761 ".invalid") base instead keeps them, so
+# _check_relative can refuse them.
+RELATIVE_BASE = "https://relative-iri.invalid/"
+
+
+def _check_relative(iris: Any, undefined_types: Any = ()) -> None:
+    for t in undefined_types:
+        if isinstance(t, str) and t.startswith(RELATIVE_BASE):
+            _raise_undefined([t[len(RELATIVE_BASE) :]])
+    for iri in iris:
+        if isinstance(iri, str) and iri.startswith(RELATIVE_BASE):
+            raise RelativeIri(
+                f"relative IRI {iri[len(RELATIVE_BASE) :][:80]!r}: JSON-LD would drop what it says (use an absolute "
+                "URL, a DID or urn:uuid)"
+            )
+
+
 def _options(**extra: Any) -> dict[str, Any]:
-    opts: dict[str, Any] = {"documentLoader": document_loader, "base": None}
+    opts: dict[str, Any] = {"documentLoader": document_loader, "base": RELATIVE_BASE}
     opts.update(extra)
     return opts
 
@@ -259,6 +284,24 @@ def expand(document: Mapping[str, Any]) -> list[Any]:
         raise _unwrap(exc) or InvalidJsonLd(f"JSON-LD expansion failed: {exc}") from exc
     if proc.undefined:
         _raise_undefined(proc.undefined)
+    types: list[str] = []
+    iris: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "@type" and "@value" not in node:
+                    types.extend(v if isinstance(v, list) else [v])
+                elif k == "@id":
+                    iris.append(v)
+                else:
+                    walk(v)
+        elif isinstance(node, list):
+            for x in node:
+                walk(x)
+
+    walk(out)
+    _check_relative(iris, types)
     return list(out)
 
 
@@ -276,7 +319,10 @@ def canonicalize_pyld(document: Mapping[str, Any]) -> str:
         raise _unwrap(exc) or InvalidJsonLd(f"JSON-LD canonicalization failed: {exc}") from exc
     if proc.undefined:
         _raise_undefined(proc.undefined)
-    return str(out)
+    text = str(out)
+    if RELATIVE_BASE in text:
+        _check_relative_quads(_parse_terms(text))
+    return text
 
 
 def to_quads_pyld(document: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -310,7 +356,37 @@ def to_quads_pyld(document: Mapping[str, Any]) -> list[tuple[str, str, str, str]
         g = "" if graph == "@default" else (graph if graph.startswith("_:") else f"<{graph}>")
         for t in triples:
             quads.append((term(t["subject"]), term(t["predicate"]), term(t["object"]), g))
+    _check_relative_quads(quads)
     return quads
+
+
+_RDF_TYPE_TERM = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+def _check_relative_quads(quads: list[tuple[str, str, str, str]]) -> None:
+    marker = "<" + RELATIVE_BASE
+    types = [o[1:-1] for _, p, o, _ in quads if p == _RDF_TYPE_TERM and o.startswith(marker)]
+    iris = [t[1:-1] for q in quads for t in q if t.startswith(marker)]
+    _check_relative(iris, types)
+
+
+def _parse_terms(nquads: str) -> list[tuple[str, str, str, str]]:
+    """Just enough N-Quads splitting to find IRIs (literals may contain spaces; they are never IRIs here)."""
+    out = []
+    for line in nquads.splitlines():
+        parts = line.rstrip(" .").split(" ")
+        s, p = parts[0], parts[1]
+        rest = " ".join(parts[2:])
+        if rest.startswith("<"):
+            o, _, g = rest.partition(" ")
+        elif rest.startswith("_:"):
+            o, _, g = rest.partition(" ")
+        else:
+            o, g = rest, ""
+            if rest.endswith(">") and " <" in rest and not rest.endswith('"'):
+                o, _, g = rest.rpartition(" ")
+        out.append((s, p, o, g))
+    return out
 
 
 _RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -155,3 +155,32 @@ def test_blank_nodes_canonicalise_like_the_vectors() -> None:
     )
     nq = jsonld.canonicalize({**signed, "proof": proof})
     assert "_:c14n" in nq and "https://w3id.org/security#proofValue" in nq
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        {"id": "device-42", "name": "x"},  # relative subject: every claim about it would vanish from the RDF
+        {"id": "did:example:d", "description": {"id": "parts/7", "name": "impeller"}},
+        {"id": "#me", "name": "x"},
+    ],
+)
+def test_safe_mode_refuses_relative_iris(subject: dict[str, Any]) -> None:
+    d = doc()
+    d["credentialSubject"] = subject
+    for fn in (jsonld.canonicalize, jsonld.canonicalize_pyld, jsonld.to_quads_pyld, jsonld.expand):
+        with pytest.raises(errors.RelativeIri) as info:
+            fn(d)
+        assert info.value.code == "relativeIri"
+
+
+def test_relative_iri_claims_cannot_ride_along_unsigned() -> None:
+    import credentials
+    from tests.credentials.di_helpers import did_key_identity
+
+    key, did, vm = did_key_identity()
+    vc = doc(name="ok")
+    vc["issuer"] = did
+    vc["credentialSubject"]["description"] = {"id": "parts/7", "name": "impeller"}
+    with pytest.raises(errors.RelativeIri):
+        credentials.issue(vc, key=key, verification_method=vm, suite="eddsa-rdfc-2022")
