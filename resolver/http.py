@@ -235,6 +235,7 @@ def create_app(
             304: {"description": "Not modified (If-None-Match matches the current seq)"},
             400: {"description": "Invalid z-base-32 key"},
             404: {"description": "No record"},
+            503: {"description": "The DHT is unreachable and nothing is cached"},
         },
     )
     async def relay_get(z32: str, request: Request) -> Response:
@@ -285,6 +286,7 @@ def create_app(
             413: {"description": "Payload larger than 1072 bytes"},
             429: {"description": "Too many requests"},
             500: {"description": "DHT put failed"},
+            503: {"description": "This gateway has no DHT to publish to"},
         },
     )
     async def relay_put(z32: str, request: Request) -> Response:
