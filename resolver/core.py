@@ -70,7 +70,8 @@ class Resolver:
     ``dht`` is any object with BEP 44 ``get_mutable`` (``did.dht.DhtClient``); ``gateway_url`` adds a remote did:dht
     gateway / pkarr relay as a record source (records from it are verified locally). With both, the highest valid
     ``seq`` wins. ``clock`` returns Unix seconds; ``http_client`` is used for the gateway (one is created and owned
-    by the resolver when not given).
+    by the resolver when not given). At most ``max_concurrent_lookups`` network lookups run at once (concurrent
+    resolutions of one DID share a single lookup).
     """
 
     def __init__(
@@ -82,6 +83,7 @@ class Resolver:
         gateway_url: str | None = None,
         http_client: httpx.AsyncClient | None = None,
         timeout: float = 10.0,
+        max_concurrent_lookups: int = 64,
     ) -> None:
         self.dht = dht
         self.cache = cache if cache is not None else ResolutionCache()
@@ -96,6 +98,7 @@ class Resolver:
         if gateway_url is not None and self._http is not None:
             self.sources.append(GatewaySource(gateway_url, self._http, timeout=timeout))
         self._inflight: dict[str, asyncio.Future[RecordLookup]] = {}
+        self._lookup_slots = asyncio.Semaphore(max(1, max_concurrent_lookups))
         self._did_key_docs: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     async def aclose(self) -> None:
@@ -282,7 +285,8 @@ class Resolver:
 
     async def _fetch_best(self, public_key: bytes) -> tuple[MutableItem | None, list[str], list[str]]:
         """Ask every source at once; keep the verified item with the highest seq."""
-        results = await asyncio.gather(*(s.fetch(public_key) for s in self.sources), return_exceptions=True)
+        async with self._lookup_slots:  # bound the network work one resolver can have in flight
+            results = await asyncio.gather(*(s.fetch(public_key) for s in self.sources), return_exceptions=True)
         best: MutableItem | None = None
         from_sources: list[str] = []
         failures: list[str] = []

@@ -135,6 +135,7 @@ def create_app(
     dht: Any | None = None,
     *,
     rate_limiter: RateLimiter | None = None,
+    read_rate_limiter: RateLimiter | None = None,
     keep_alive: bool = True,
     title: str = "iiotid DID resolver and did:dht gateway",
 ) -> FastAPI:
@@ -142,10 +143,20 @@ def create_app(
 
     ``dht`` defaults to ``resolver.dht``. ``keep_alive`` asks the DHT node to republish records put through the
     relay (did:dht gateways keep records alive). ``rate_limiter`` limits ``PUT`` per client IP (default 30 at once,
-    one per second).
+    one per second); ``read_rate_limiter`` limits the reads that may cost a DHT lookup (default 200 at once, 50 per
+    second), so one client cannot turn the gateway into a lookup amplifier.
     """
     publisher = dht if dht is not None else resolver.dht
     limiter = rate_limiter if rate_limiter is not None else RateLimiter()
+    read_limiter = read_rate_limiter if read_rate_limiter is not None else RateLimiter(rate=50, burst=200)
+
+    def _throttled(request: Request, which: RateLimiter) -> Response | None:
+        client = request.client.host if request.client else "unknown"
+        if which.allow(client):
+            return None
+        headers = {**CORS_HEADERS, "Retry-After": str(which.retry_after(client))}
+        return _problem(429, "rateLimited", "too many requests from this address", headers)
+
     app = FastAPI(
         title=title,
         version="1.0.0",
@@ -191,11 +202,14 @@ def create_app(
             404: {"description": "notFound"},
             406: {"description": "representationNotSupported"},
             410: {"description": "deactivated"},
+            429: {"description": "Too many requests"},
             500: {"description": "internalError"},
             501: {"description": "methodNotSupported"},
         },
     )
     async def resolve(identifier: str, request: Request) -> Response:
+        if (throttled := _throttled(request, read_limiter)) is not None:
+            return throttled
         choice = negotiate(request.headers.get("accept"))
         if "#" in identifier:
             return await _dereference(identifier, choice)
@@ -235,10 +249,13 @@ def create_app(
             304: {"description": "Not modified (If-None-Match matches the current seq)"},
             400: {"description": "Invalid z-base-32 key"},
             404: {"description": "No record"},
+            429: {"description": "Too many requests"},
             503: {"description": "The DHT is unreachable and nothing is cached"},
         },
     )
     async def relay_get(z32: str, request: Request) -> Response:
+        if (throttled := _throttled(request, read_limiter)) is not None:
+            return throttled
         did = _did_for_z32(z32)
         if isinstance(did, Response):
             return did
@@ -290,10 +307,8 @@ def create_app(
         },
     )
     async def relay_put(z32: str, request: Request) -> Response:
-        client = request.client.host if request.client else "unknown"
-        if not limiter.allow(client):
-            headers = {**CORS_HEADERS, "Retry-After": str(limiter.retry_after(client))}
-            return _problem(429, "rateLimited", "too many PUT requests from this address", headers)
+        if (throttled := _throttled(request, limiter)) is not None:
+            return throttled
         did = _did_for_z32(z32)
         if isinstance(did, Response):
             return did

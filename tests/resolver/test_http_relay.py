@@ -153,6 +153,17 @@ async def test_rate_limit(gw: Gateway) -> None:
     assert (await put(gw, item)).status_code == 204
 
 
+async def test_reads_are_rate_limited_per_client() -> None:
+    clock = FakeClock()
+    app = create_app(Resolver(FakeDht()), read_rate_limiter=RateLimiter(rate=1, burst=3, clock=clock))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
+        statuses = [(await client.get(f"/{Z32}")).status_code for _ in range(3)]
+        statuses.append((await client.get(f"/1.0/identifiers/{did_of(KEY)}")).status_code)
+        assert statuses == [404, 404, 404, 429]
+        clock.advance(1)
+        assert (await client.get(f"/1.0/identifiers/{did_of(KEY)}")).status_code == 404
+
+
 async def test_put_without_dht_is_503() -> None:
     app = create_app(Resolver())
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:

@@ -13,7 +13,8 @@ from resolver.ratelimit import RateLimiter
 from tests.resolver.fakes import FakeDht
 
 _dht = FakeDht()
-app = create_app(Resolver(_dht), _dht, rate_limiter=RateLimiter(rate=1e6, burst=10**6))
+_unlimited = RateLimiter(rate=1e6, burst=10**6)
+app = create_app(Resolver(_dht), _dht, rate_limiter=_unlimited, read_rate_limiter=_unlimited)
 schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
