@@ -14,6 +14,8 @@ per-verifier-linkability draft does it:
   draft puts ``pseudonym, Ut`` there) and ``extra_octets`` (appended after ``I2OSP(length(ph), 8) || ph``; the nym
   draft appends ``I2OSP(length(context_id), 8) || context_id``).  Callers must length-prefix variable data they put
   in ``extra_octets``.  With both empty the challenge is byte-exact the draft's;
+* :func:`calculate_domain`, :func:`compute_b`, :func:`proof_init_from_b` and :func:`proof_pairing_check` are the
+  pieces the extensions (blind signatures, pseudonyms) reuse;
 * the verifier runs :func:`proof_verify_init`, recomputes the linked statements' commitments from the proof's
   ``commitments`` (the ``m^_j``) and the challenge, calls :func:`proof_challenge_calculate` with the same extras,
   compares with the proof's challenge, then :func:`proof_pairing_check`.
@@ -97,8 +99,9 @@ def calculate_domain(
     return hash_to_scalar(dom_input, h2s_dst(api_id), cs)
 
 
-def _compute_b(generators: Sequence[G1], domain: int, messages: Sequence[int], cs: Ciphersuite, backend: Backend) -> G1:
-    """``B = P1 + Q_1 * domain + H_1 * msg_1 + ... + H_L * msg_L`` as one multi-scalar multiplication."""
+def compute_b(generators: Sequence[G1], domain: int, messages: Sequence[int], cs: Ciphersuite, backend: Backend) -> G1:
+    """``B = P1 + Q_1 * domain + H_1 * msg_1 + ... + H_L * msg_L`` as one multi-scalar multiplication
+    (CoreSign step 3, CoreVerify step 2, ProofInit step 2); extensions such as blind BBS add their commitment."""
     return backend.g1_msm([p1(cs, backend=backend), *generators], [1, domain, *messages])
 
 
@@ -124,7 +127,7 @@ def core_sign(
     e = hash_to_scalar(
         i2osp_scalar(sk) + b"".join(i2osp_scalar(m) for m in messages) + i2osp_scalar(domain), h2s_dst(api_id), c
     )
-    b = _compute_b(generators, domain, messages, c, backend)
+    b = compute_b(generators, domain, messages, c, backend)
     if (sk + e) % R == 0:  # probability ~2^-255; the draft allows refusing here
         raise InvalidSecretKey("SK + e = 0 mod r: cannot sign these messages with this key")
     a = backend.g1_mul(b, pow(sk + e, -1, R))
@@ -152,7 +155,7 @@ def core_verify(
     _check_scalars(messages, "messages")
     _check_generators(generators, len(messages))
     domain = calculate_domain(pk, generators[0], generators[1:], header, api_id, cs=c, backend=backend)
-    b = _compute_b(generators, domain, messages, c, backend)
+    b = compute_b(generators, domain, messages, c, backend)
     _signature_pairing_check(w, sig, b, backend)
 
 
@@ -195,7 +198,7 @@ def prepare_signature(
     _check_scalars(messages, "messages")
     _check_generators(generators, len(messages))
     domain = calculate_domain(pk, generators[0], generators[1:], header, api_id, cs=c, backend=backend)
-    b = _compute_b(generators, domain, messages, c, backend)
+    b = compute_b(generators, domain, messages, c, backend)
     _signature_pairing_check(w, sig, b, backend)
     return PreparedSignature(bytes(pk), sig, list(generators), tuple(messages), b, domain, api_id, c)
 
@@ -270,7 +273,7 @@ def proof_init(
     if u > n or any(not isinstance(j, int) or not 0 <= j < n for j in undisclosed_indexes):
         raise InvalidIndexes(f"undisclosed indexes must be in [0, {n - 1}]")
     domain = calculate_domain(pk, generators[0], generators[1:], header, api_id, cs=c, backend=backend)
-    b = _compute_b(generators, domain, messages, c, backend)
+    b = compute_b(generators, domain, messages, c, backend)
     return proof_init_from_b(signature, b, domain, generators, random_scalars, undisclosed_indexes, backend=backend)
 
 
