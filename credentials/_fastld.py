@@ -203,7 +203,7 @@ def _vocab_term(ctx: _Ctx, term: str) -> str:
     if iri.startswith("@"):
         return iri
     if iri.startswith("_:"):
-        raise Unsupported("blank node property or type")
+        raise _undefined(term)  # a blank-node property is not RDF: its statements would be dropped
     if not _ABSOLUTE.match(iri) or iri.startswith(_jl.UNDEFINED_BASES):
         raise _undefined(term)
     return iri

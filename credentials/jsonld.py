@@ -209,7 +209,12 @@ class _SafeProcessor(_pyld.JsonLdProcessor):  # type: ignore[misc]
         ):
             if rval is None:
                 self.undefined.append(value)
-            elif isinstance(rval, str) and not rval.startswith("@") and not rval.startswith("_:"):
+            elif isinstance(rval, str) and rval.startswith("_:"):
+                # a blank-node *property* is not RDF: its statements would be dropped (a blank-node @type is fine;
+                # the key being expanded is _expand_object's loop variable ``key``)
+                if sys._getframe(1).f_locals.get("key") == value:
+                    self.undefined.append(value)
+            elif isinstance(rval, str) and not rval.startswith("@"):
                 if not _is_absolute_iri(rval) or rval.startswith(UNDEFINED_BASES):
                     self.undefined.append(value)
         return rval

@@ -184,3 +184,13 @@ def test_relative_iri_claims_cannot_ride_along_unsigned() -> None:
     vc["credentialSubject"]["description"] = {"id": "parts/7", "name": "impeller"}
     with pytest.raises(errors.RelativeIri):
         credentials.issue(vc, key=key, verification_method=vm, suite="eddsa-rdfc-2022")
+
+
+def test_blank_node_properties_refused_types_allowed() -> None:
+    d = doc(**{"_:secret": "x"})
+    for fn in (jsonld.canonicalize, jsonld.canonicalize_pyld):
+        with pytest.raises(errors.UndefinedTerm):
+            fn(d)
+    typed = doc(name="x")
+    typed["credentialSubject"]["type"] = "_:localType"
+    assert jsonld.canonicalize(typed) == jsonld.canonicalize_pyld(typed)
