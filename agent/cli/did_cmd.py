@@ -167,3 +167,91 @@ def resolve_key(did: Annotated[str, typer.Argument(help="A did:key DID.")]) -> N
     from did.did_key import resolve
 
     typer.echo(json.dumps(resolve(did).to_json(), indent=2))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# did:dht records, offline: `iiotid did encode` / `iiotid did decode` (did.did_dht; no network)
+#
+# Hex forms (one rule, no guessing):
+#   relay form          sig(64) || seq(8, big-endian) || v      -- the pkarr relay / did:dht gateway body; decoding
+#                                                                  it needs the DID (--did) for the public key
+#   self-contained form pubkey(32) || sig(64) || seq(8) || v    -- `encode --self-contained`; `decode` without --did
+
+
+@app.command("encode")
+def encode(
+    file: Annotated[Path, typer.Argument(help="did:dht DID document JSON file.")],
+    key_file: Annotated[
+        Path | None,
+        typer.Option("--key", "-k", help="Identity key file (default: <FILE stem>.key.json, as `did create` writes)."),
+    ] = None,
+    seq: Annotated[
+        int | None, typer.Option("--seq", help="BEP 44 seq (default: the current Unix time in seconds).")
+    ] = None,
+    types: Annotated[
+        list[int] | None, typer.Option("--type", help="did:dht type index for _typ (repeatable), e.g. 0.")
+    ] = None,
+    gateways: Annotated[
+        list[str] | None, typer.Option("--gateway", help="Authoritative gateway domain, an NS record (repeatable).")
+    ] = None,
+    self_contained: Annotated[
+        bool, typer.Option("--self-contained", help="Prefix the 32-byte identity key (decodable without --did).")
+    ] = False,
+    passphrase_env: Annotated[
+        str | None, typer.Option("--passphrase-env", help="Variable holding the key file's passphrase.")
+    ] = None,
+) -> None:
+    """Sign FILE as a did:dht BEP 44 record; print it as hex (pkarr relay body sig || seq || v)."""
+    import time
+
+    from did import did_dht
+    from did.keys import PrivateKey
+
+    document = read_document(file)
+    path = key_file or file.with_name(file.stem + ".key.json")
+    key, _ = load_key(path, passphrase_env, need_secret=True)
+    if not isinstance(key, PrivateKey):  # pragma: no cover - load_key(need_secret=True) guarantees it
+        raise InvalidOptions(f"{path} holds no secret key")
+    item = did_dht.to_bep44(
+        key, document, seq=seq, types=types or [], gateways=gateways or [], clock=time.time
+    )
+    body = item.to_relay_bytes()
+    typer.echo(((item.public_key + body) if self_contained else body).hex())
+    typer.echo(f"{document.id} seq={item.seq} v={len(item.v)} bytes (limit {did_dht.MAX_PACKET_SIZE})", err=True)
+
+
+@app.command("decode")
+def decode(
+    record: Annotated[str, typer.Argument(help="Record hex (relay form with --did, else self-contained); - = stdin.")],
+    did: Annotated[str | None, typer.Option("--did", help="The DID whose relay-form record this is.")] = None,
+    metadata: Annotated[
+        bool, typer.Option("--metadata", help="Print {didDocument, didDocumentMetadata} instead of the document.")
+    ] = False,
+) -> None:
+    """Verify a did:dht record (signature by the DID's identity key) and print its DID document JSON."""
+    import sys
+
+    from did import did_dht
+    from did.errors import EncodingError, InvalidKey, InvalidSignature
+
+    text = sys.stdin.read() if record == "-" else record
+    text = "".join(text.split())
+    try:
+        data = bytes.fromhex(text)
+    except ValueError:
+        raise EncodingError("the record is not hexadecimal") from None
+    if did is None:
+        if len(data) < 32 + 72:
+            raise EncodingError(
+                f"a self-contained record is pubkey(32) || sig(64) || seq(8) || v, got {len(data)} bytes "
+                "(for a relay-form record pass --did)"
+            )
+        try:
+            did = did_dht.did_from_identity_key(data[:32])
+            document, meta = did_dht.from_relay_bytes(did, data[32:])
+        except (InvalidKey, InvalidSignature) as exc:
+            raise type(exc)(f"{exc} (read as self-contained; for a relay-form record pass --did)") from None
+    else:
+        document, meta = did_dht.from_relay_bytes(did, data)
+    out = {"didDocument": document.to_json(), "didDocumentMetadata": meta.to_json()} if metadata else document.to_json()
+    typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
