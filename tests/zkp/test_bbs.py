@@ -126,8 +126,10 @@ def test_property_any_disclosure_verifies(msgs: list[bytes], data: st.DataObject
 
 
 # -- signature rejections ---------------------------------------------------------------------------------------------
-def test_signature_rejections(signed: tuple[str, bytes]) -> None:
+@pytest.mark.parametrize("backend", available_backends())
+def test_signature_rejections(signed: tuple[str, bytes], backend: str) -> None:
     cs, sig = signed
+    be = get_backend(backend)
     cases = {
         "short": sig[:79],
         "long": sig + b"\0",
@@ -140,7 +142,7 @@ def test_signature_rejections(signed: tuple[str, bytes]) -> None:
     }
     for name, bad in cases.items():
         with pytest.raises(InvalidSignature) as ei:
-            bbs.verify(PK, bad, HEADER, MSGS, ciphersuite=cs)
+            bbs.verify(PK, bad, HEADER, MSGS, ciphersuite=cs, backend=be)
         # Rejected as malformed while decoding, before any pairing ("invalidSignature" means "does not verify").
         assert ei.value.code in ("invalidSignatureLength", "malformedSignature", "invalidScalar"), name
     with pytest.raises(InvalidSignature) as ei:
@@ -235,8 +237,10 @@ def test_proof_tampering_rejected(signed: tuple[str, bytes]) -> None:
     assert ei.value.code == "messageCountMismatch"
 
 
-def test_proof_malformed_rejected(signed: tuple[str, bytes]) -> None:
+@pytest.mark.parametrize("backend", available_backends())
+def test_proof_malformed_rejected(signed: tuple[str, bytes], backend: str) -> None:
     cs, sig = signed
+    be = get_backend(backend)
     proof = bbs.proof_gen(PK, sig, HEADER, b"", MSGS, [0], ciphersuite=cs)
     d = {0: MSGS[0]}
     malformed = {
@@ -251,7 +255,7 @@ def test_proof_malformed_rejected(signed: tuple[str, bytes]) -> None:
     }
     for name, bad in malformed.items():
         with pytest.raises(InvalidProof) as ei:
-            bbs.proof_verify(PK, bad, HEADER, b"", d, ciphersuite=cs)
+            bbs.proof_verify(PK, bad, HEADER, b"", d, ciphersuite=cs, backend=be)
         assert ei.value.code in ("malformedProof", "invalidScalar"), name
     with pytest.raises(InvalidProof):
         bbs.proof_verify(PK, proof.hex(), HEADER, b"", d, ciphersuite=cs)  # type: ignore[arg-type]
