@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import logging
 import time
 from collections import OrderedDict
@@ -181,23 +182,19 @@ class Resolver:
             return RecordLookup(did, entry, cached=True, stale=False, source="cache")
         if self.cache.is_negative(did, now):
             raise NotFound(f"{did} is not published (cached negative answer)")
-        # Single flight: concurrent resolutions of one DID share one network lookup.
-        pending = self._inflight.get(did)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        fut: asyncio.Future[RecordLookup] = asyncio.get_running_loop().create_future()
-        self._inflight[did] = fut
-        try:
-            lookup = await self._lookup_network(did, public_key)
-        except BaseException as exc:
-            fut.set_exception(exc)
-            fut.exception()  # mark retrieved: waiters re-raise it, nobody else must
-            raise
-        else:
-            fut.set_result(lookup)
-            return lookup
-        finally:
-            self._inflight.pop(did, None)
+        # Single flight: concurrent resolutions of one DID share one network lookup. The lookup runs as its own task
+        # so a cancelled caller (an HTTP client hanging up) neither cancels the others nor loses the cache update.
+        task = self._inflight.get(did)
+        if task is None:
+            task = asyncio.ensure_future(self._lookup_network(did, public_key))
+            self._inflight[did] = task
+            task.add_done_callback(functools.partial(self._lookup_done, did))
+        return await asyncio.shield(task)
+
+    def _lookup_done(self, did: str, task: asyncio.Future[RecordLookup]) -> None:
+        self._inflight.pop(did, None)
+        if not task.cancelled():
+            task.exception()  # retrieved here: every waiter re-raises it, no "never retrieved" warning
 
     def accept_record(self, item: MutableItem) -> CacheEntry:
         """Cache a verified record this process has just published (the relay ``PUT``), so the next read is served

@@ -318,3 +318,23 @@ async def test_deactivated_did() -> None:
     with pytest.raises(Deactivated) as err:
         await resolver.resolve_document(DID)
     assert err.value.code == "deactivated"
+
+
+async def test_cancelled_caller_does_not_break_other_waiters() -> None:
+    class SlowDht(FakeDht):
+        async def get_mutable(self, public_key, salt=b"", *, min_seq=None):  # type: ignore[no-untyped-def]
+            await asyncio.sleep(0.05)
+            return await super().get_mutable(public_key, salt, min_seq=min_seq)
+
+    resolver, dht, _ = make(SlowDht())
+    publish(dht, record(KEY))
+    first = asyncio.create_task(resolver.resolve(DID))
+    await asyncio.sleep(0.01)
+    second = asyncio.create_task(resolver.resolve(DID))
+    await asyncio.sleep(0.01)
+    first.cancel()
+    result = await second
+    assert result.error is None
+    assert first.cancelled()
+    assert dht.gets == 1
+    assert (await resolver.resolve(DID)).resolution_metadata["cached"] is True
