@@ -1,4 +1,9 @@
-"""Interop with @mattrglobal/pairing-crypto 0.4.2 (MATTR's Rust pairing_crypto compiled to wasm).
+"""BBS interop with two independent implementations.
+
+@digitalbazaar/bbs-signatures 3.0.0 (pure JS, the library under bbs-2023-cryptosuite) implements the same draft order
+as -09: Sign is byte-identical, and proofs verify both ways (test at the end of this file).
+
+@mattrglobal/pairing-crypto 0.4.2 (MATTR's Rust pairing_crypto compiled to wasm) is an older draft.
 
 What that release implements, established by the checks below: the signature wire format (A || e, 80 bytes), the
 api_id "…H2G_HM2S_", P1, the generators, MapMessageToScalarAsHash, calculate_domain and the verification equation
@@ -173,3 +178,68 @@ def test_did_key_issuer_signature_verifies_in_mattr() -> None:
         ],
     )
     assert res["verified"] is True
+
+
+# -- @digitalbazaar/bbs-signatures 3.0.0 (the BBS library under bbs-2023-cryptosuite): same draft order as -09 -------
+def _db(suite: str, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return run_node("bbs_signatures_db.mjs", {"suite": suite, "requests": requests})
+
+
+@pytest.mark.parametrize("suite", list(SUITES.values()))
+def test_digital_bazaar_bbs_signatures_both_ways(suite: str) -> None:
+    sk = bbs.keygen(hashlib.sha256(b"db interop " + suite.encode()).digest(), ciphersuite=suite)
+    pk = bbs.sk_to_pk(sk)
+    hexmsgs = [m.hex() for m in MSGS]
+    ours = bbs.sign(sk, pk, HEADER, MSGS, ciphersuite=suite)
+    our_proof = bbs.proof_gen(pk, ours, HEADER, b"nonce", MSGS, [1, 4], ciphersuite=suite)
+    res = _db(
+        suite,
+        [
+            {
+                "op": "sign",
+                "secretKey": sk.to_bytes(32, "big").hex(),
+                "publicKey": pk.hex(),
+                "header": HEADER.hex(),
+                "messages": hexmsgs,
+            },
+            {
+                "op": "verify",
+                "publicKey": pk.hex(),
+                "signature": ours.hex(),
+                "header": HEADER.hex(),
+                "messages": hexmsgs,
+            },
+            {
+                "op": "proofVerify",
+                "publicKey": pk.hex(),
+                "proof": our_proof.hex(),
+                "header": HEADER.hex(),
+                "presentationHeader": b"nonce".hex(),
+                "disclosedMessages": [MSGS[1].hex(), MSGS[4].hex()],
+                "disclosedIndexes": [1, 4],
+            },
+            {
+                "op": "proofVerify",
+                "publicKey": pk.hex(),
+                "proof": our_proof.hex(),
+                "header": HEADER.hex(),
+                "presentationHeader": b"other".hex(),
+                "disclosedMessages": [MSGS[1].hex(), MSGS[4].hex()],
+                "disclosedIndexes": [1, 4],
+            },
+            {
+                "op": "proofGen",
+                "publicKey": pk.hex(),
+                "signature": ours.hex(),
+                "header": HEADER.hex(),
+                "messages": hexmsgs,
+                "presentationHeader": b"nonce2".hex(),
+                "disclosedIndexes": [0, 2],
+            },
+        ],
+    )
+    assert res[0]["signature"] == ours.hex()  # deterministic Sign: byte-identical
+    assert res[1]["verified"] is True
+    assert res[2]["verified"] is True
+    assert res[3]["verified"] is False
+    bbs.proof_verify(pk, bytes.fromhex(res[4]["proof"]), HEADER, b"nonce2", {0: MSGS[0], 2: MSGS[2]}, ciphersuite=suite)
