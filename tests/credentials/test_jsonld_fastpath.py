@@ -83,14 +83,40 @@ def test_real_documents_match_pyld() -> None:
 
 
 def test_iiot_vocabulary_credentials_match_pyld() -> None:
+    """Birth certificates and lifecycle events of the IIoT vocabulary (credentials.vocab) take the fast path."""
     vocab = pytest.importorskip("credentials.vocab")
     vocab.register_context()
-    builders = [getattr(vocab, n) for n in dir(vocab) if n.startswith("example_") and callable(getattr(vocab, n))]
-    for build in builders:
-        doc = build()
+    import credentials
+    from tests.credentials.di_helpers import did_key_identity
+
+    key, oem, vm = did_key_identity()
+    attrs = {
+        "manufacturerName": "ACME Automation GmbH",
+        "manufacturerProductType": "RIO-8DI",
+        "serialNumber": "SN-77-0001",
+        "yearOfConstruction": 2026,
+        "dateOfManufacture": "2026-02-27",
+        "hardwareVersion": "B2",
+        "firmwareVersion": "4.1.0",
+        "countryOfOrigin": "DE",
+        "securityLevel": 3,
+    }
+    birth = vocab.birth_certificate(oem, "did:example:device-7", attrs, id="urn:uuid:birth-7")
+    signed = credentials.issue(birth, key=key, verification_method=vm, suite="eddsa-rdfc-2022")
+    event = vocab.lifecycle_event(
+        oem,
+        "did:example:device-7",
+        "firmwareUpdated",
+        signed,
+        event_time="2026-03-02T10:00:00Z",
+        actor_role="integrator",
+        site="Plant 4 / Line 2",
+        payload_digests=[vocab.payload_digest(b"fw", name="fw.bin", media_type="application/octet-stream")],
+    )
+    for doc in (birth, signed, event):
         fast, ref = both(doc)
-        if fast is not None:
-            assert fast == ref
+        assert fast is not None, "IIoT credentials must not need the PyLD fallback"
+        assert fast == ref
 
 
 # ------------------------------------------------------------------------------------------------- generated
