@@ -238,6 +238,11 @@ def test_digital_bazaar_bbs_signatures_both_ways(suite: str) -> None:
             },
         ],
     )
+    seed = hashlib.sha256(b"seed " + suite.encode()).digest()
+    (kp,) = _db(suite, [{"op": "keygen", "seed": seed.hex()}])
+    # KeyGen with the default key_dst (ciphersuite_id || "KEYGEN_DST_") agrees, and so does SkToPk.
+    assert kp["secretKey"] == bbs.keygen(seed, ciphersuite=suite).to_bytes(32, "big").hex()
+    assert kp["publicKey"] == bbs.sk_to_pk(bytes.fromhex(kp["secretKey"])).hex()
     assert res[0]["signature"] == ours.hex()  # deterministic Sign: byte-identical
     assert res[1]["verified"] is True
     assert res[2]["verified"] is True
