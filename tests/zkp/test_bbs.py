@@ -326,6 +326,8 @@ def test_scalar_messages() -> None:
         bbs.proof_verify_scalars(PK, proof, HEADER, b"ph", {3: 43})
     with pytest.raises(InvalidParameter):
         bbs.sign_scalars(SK, PK, HEADER, [R])
+    with pytest.raises(InvalidParameter):
+        bbs.sign_scalars(SK, PK, HEADER, b"abc")  # type: ignore[arg-type]
     # A separate api_id gives a separate interface: its signatures do not verify under the default one.
     sig2 = bbs.sign_scalars(SK, PK, HEADER, values, api_id=b"IIOTID_TEST_API_")
     bbs.verify_scalars(PK, sig2, HEADER, values, api_id=b"IIOTID_TEST_API_")

@@ -61,6 +61,12 @@ def _messages(messages: Sequence[bytes] | None) -> list[bytes]:
     return list(messages)
 
 
+def _scalar_list(messages: Sequence[int]) -> list[int]:
+    if isinstance(messages, bytes | bytearray | str):
+        raise InvalidParameter("scalar messages must be a list of integers, not a byte string")
+    return list(messages)
+
+
 def _sorted_disclosure(
     disclosed: Mapping[int, bytes] | Sequence, indexes: Sequence[int] | None
 ) -> tuple[list[int], list]:
@@ -212,7 +218,7 @@ def sign_scalars(
     """Sign messages that are already scalars in [0, r-1] (CoreSign with the interface's generators)."""
     c, be = _setup(ciphersuite, backend)
     a = c.api_id if api_id is None else api_id
-    msgs = list(messages)
+    msgs = _scalar_list(messages)
     gens = create_generators(len(msgs) + 1, a, c, backend=be)
     return core_sign(
         secret_key_to_int(sk), _octets(pk, "public key"), gens, _octets(header, "header"), msgs, a, cs=c, backend=be
@@ -231,7 +237,7 @@ def verify_scalars(
 ) -> None:
     c, be = _setup(ciphersuite, backend)
     a = c.api_id if api_id is None else api_id
-    msgs = list(messages)
+    msgs = _scalar_list(messages)
     gens = create_generators(len(msgs) + 1, a, c, backend=be)
     core_verify(_octets(pk, "public key"), signature, gens, _octets(header, "header"), msgs, a, cs=c, backend=be)
 
@@ -252,7 +258,7 @@ def proof_gen_scalars(
 ) -> bytes:
     c, be = _setup(ciphersuite, backend)
     a = c.api_id if api_id is None else api_id
-    msgs = list(messages)
+    msgs = _scalar_list(messages)
     idx = _disclosed_indexes(disclosed_indexes, len(msgs))
     gens = create_generators(len(msgs) + 1, a, c, backend=be)
     return core_proof_gen(
@@ -340,7 +346,7 @@ class Prover:
             scalars = messages_to_scalars(_messages(messages), a, c)
         elif messages is not None:
             raise InvalidParameter("give either octet-string messages or scalars, not both")
-        msgs = list(scalars)
+        msgs = _scalar_list(scalars)
         gens = create_generators(len(msgs) + 1, a, c, backend=be)
         self._backend = be
         self._prepared: PreparedSignature = prepare_signature(
