@@ -173,3 +173,27 @@ def test_theirs_verify_the_w3c_vectors_with_our_contexts(suite: str, path: str) 
     original = load_vector(f"vc-di-eddsa/{path}")
     out = run_node("dbvc_di.mjs", {"op": "verify", "suite": suite, "credential": original, "contexts": _contexts()})
     assert out["verified"] is False and "issuer" in out["error"].lower()
+
+
+@pytest.mark.parametrize(("suite", "key_type"), SUITES, ids=IDS)
+async def test_iiot_birth_certificate_both_ways(suite: str, key_type: KeyType) -> None:
+    """The IIoT vocabulary context (credentials.vocab) processes identically in Digital Bazaar's stack."""
+    vocab = pytest.importorskip("credentials.vocab")
+    vocab.register_context()
+    key, did, vm = did_key_identity(key_type)
+    attrs = {
+        "manufacturerName": "ACME Automation GmbH",
+        "serialNumber": "SN-77-0001",
+        "yearOfConstruction": 2026,
+        "dateOfManufacture": "2026-02-27",
+        "firmwareVersion": "4.1.0",
+        "securityLevel": 3,
+    }
+    birth = vocab.birth_certificate(did, "did:example:device-7", attrs, id="urn:uuid:birth-7")
+    ours = credentials.issue(birth, key=key, verification_method=vm, suite=suite)
+    out = run_node("dbvc_di.mjs", {"op": "verify", "suite": suite, "credential": ours, "contexts": _contexts()})
+    assert out == {"verified": True, "error": ""}
+    payload = {"op": "issue", "suite": suite, "credential": birth, "key": _key_json(key), "contexts": _contexts()}
+    theirs = run_node("dbvc_di.mjs", payload)
+    result = await credentials.verify(theirs, resolver=DictResolver())
+    assert result.verified, result.errors
