@@ -501,6 +501,8 @@ async def verify_one(
         if "previousProof" in proof:
             # §4.5 step 3.2: a chained proof covers the proofs it names.
             wanted = as_list(proof["previousProof"])
+            if not wanted or not all(isinstance(w, str) for w in wanted):
+                raise MalformedProof("previousProof must be a proof id or an array of proof ids")
             chained = [p for p in all_proofs if isinstance(p, Mapping) and p.get("id") in wanted]
             if len(chained) != len(set(wanted)):
                 raise MalformedProof("previousProof names a proof the document does not carry")
@@ -530,6 +532,9 @@ async def verify_one(
         result.verified = True
     except IiotidError as exc:
         result.error = exc
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError, RecursionError) as exc:
+        # Last line of defence: malformed input must come back as a typed failure, never an exception.
+        result.error = MalformedProof(f"proof could not be processed: {type(exc).__name__}")
     return result
 
 

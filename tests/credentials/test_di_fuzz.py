@@ -37,7 +37,9 @@ _junk = st.recursive(
         st.lists(c, max_size=3)
         | st.dictionaries(
             st.text(max_size=8)
-            | st.sampled_from(["@context", "@id", "@type", "id", "type", "@value", "@list", "proof"]),
+            | st.sampled_from(
+                ["@context", "@id", "@type", "id", "type", "@value", "@list", "proof", "previousProof", "domain"]
+            ),
             c,
             max_size=3,
         )

@@ -262,6 +262,10 @@ async def test_malformed_proof() -> None:
     doc = _signed("eddsa-rdfc-2022")
     doc["proof"]["created"] = "yesterday"
     assert await _codes(doc) == ["malformedProof"]
+    for junk in ([{}], [], 5, "urn:uuid:not-there"):
+        doc = _signed("eddsa-rdfc-2022")
+        doc["proof"]["previousProof"] = junk
+        assert await _codes(doc) == ["malformedProof"]
 
 
 def test_issue_refuses_key_that_is_not_the_did_key() -> None:
