@@ -273,8 +273,10 @@ def proof_init(
     if u > n or any(not isinstance(j, int) or not 0 <= j < n for j in undisclosed_indexes):
         raise InvalidIndexes(f"undisclosed indexes must be in [0, {n - 1}]")
     domain = calculate_domain(pk, generators[0], generators[1:], header, api_id, cs=c, backend=backend)
-    b = compute_b(generators, domain, messages, c, backend)
-    return proof_init_from_b(signature, b, domain, generators, random_scalars, undisclosed_indexes, backend=backend)
+    # Steps 2-3 as one MSM: D = B * r2 = P1 * r2 + Q_1 * (domain * r2) + sum H_i * (msg_i * r2).
+    r2 = random_scalars[1]
+    d = backend.g1_msm([p1(c, backend=backend), *generators], [r2, domain * r2 % R, *(m * r2 % R for m in messages)])
+    return _proof_init_from_d(signature, d, domain, generators, random_scalars, undisclosed_indexes, backend)
 
 
 def proof_init_from_b(
@@ -291,13 +293,26 @@ def proof_init_from_b(
 
     A holder that derives many proofs from one credential computes them once (:class:`PreparedSignature`).
     """
+    if len(random_scalars) != len(undisclosed_indexes) + 5:
+        raise InvalidParameter("ProofInit needs U + 5 random scalars")
+    d = backend.g1_mul(b, random_scalars[1])
+    return _proof_init_from_d(signature, d, domain, generators, random_scalars, undisclosed_indexes, backend)
+
+
+def _proof_init_from_d(
+    signature: Signature,
+    d: G1,
+    domain: int,
+    generators: Sequence[G1],
+    random_scalars: Sequence[int],
+    undisclosed_indexes: Sequence[int],
+    backend: Backend,
+) -> InitResult:
+    """ProofInit procedure steps 4-8 from ``D = B * r2``."""
     a, e = signature
     r1, r2, e_t, r1_t, r3_t = random_scalars[:5]
     m_t = random_scalars[5:]
-    if len(m_t) != len(undisclosed_indexes):
-        raise InvalidParameter("ProofInit needs U + 5 random scalars")
     h = generators[1:]
-    d = backend.g1_mul(b, r2)
     abar = backend.g1_mul(a, r1 * r2 % R)
     bbar = backend.g1_msm([d, abar], [r1, (-e) % R])
     t1 = backend.g1_msm([abar, d], [e_t, r1_t])
