@@ -31,13 +31,10 @@ from typing import Any
 
 import dns.exception
 import dns.flags
-import dns.message
 import dns.name
 import dns.rdataclass
 import dns.rdatatype
-import dns.rdtypes.ANY.NS
-import dns.rdtypes.ANY.TXT
-import dns.rrset
+import dns.wire
 
 from did import zbase32
 from did.document import DIDDocument, Service, VerificationMethod
@@ -452,7 +449,9 @@ def records_to_document(did: str, records: Sequence[Record]) -> tuple[DIDDocumen
         if r.type == "NS":
             if r.name.lower() != root_name.lower():
                 continue  # not a did:dht gateway record (a pkarr packet may hold other NS records)
-            content.gateways.append(r.text.rstrip("."))
+            gateway = r.text.rstrip(".")
+            if gateway not in content.gateways:  # an RRset is a set (RFC 2181 section 5)
+                content.gateways.append(gateway)
             continue
         if r.type != "TXT":
             continue
@@ -612,62 +611,106 @@ def _identity_key_of(suffix: str) -> bytes:
 
 def records_to_packet(records: Sequence[Record], *, compress: bool = True) -> bytes:
     """A DNS response with the Authoritative Answer flag ("DIDs as DNS Records") holding ``records`` as answers,
-    names compressed per RFC 1035 section 4.1.4 (``compress=False`` writes them in full, as web5 1.2.0 does)."""
+    names compressed per RFC 1035 section 4.1.4 (``compress=False`` writes them in full, as web5 1.2.0 does).
+    Names (and their compression) go through dnspython; TXT/NS RDATA follow RFC 1035 sections 3.3.14 / 3.3.11."""
     out = io.BytesIO()
     # Header (RFC 1035 4.1.1): ID 0, QR=1, AA=1, QDCOUNT 0, ANCOUNT n, NSCOUNT 0, ARCOUNT 0.
     out.write(struct.pack("!HHHHHH", 0, dns.flags.QR | dns.flags.AA, 0, len(records), 0, 0))
     table: dict[dns.name.Name, int] | None = {} if compress else None
     for r in records:
         try:
-            name = dns.name.from_text(r.name)
+            name = _name(r.name)
+            name.to_wire(out, table, dns.name.root)
             if r.type == "TXT":
-                rd: Any = dns.rdtypes.ANY.TXT.TXT(_IN, _TXT, [s.encode("utf-8", "surrogateescape") for s in r.rdata])
+                rdata = bytearray()
+                for chunk in r.rdata or ("",):
+                    raw = chunk.encode("utf-8", "surrogateescape")
+                    if len(raw) > _MAX_CHARSTRING:
+                        raise EncodingError(f"record {r.name}: a character-string is longer than 255 bytes")
+                    rdata.append(len(raw))
+                    rdata += raw
+                if len(rdata) > 0xFFFF:
+                    raise EncodingError(f"record {r.name} is longer than a DNS record can be (65535 bytes)")
+                out.write(struct.pack("!HHIH", _TXT, _IN, r.ttl, len(rdata)))
+                out.write(rdata)
             elif r.type == "NS":
-                rd = dns.rdtypes.ANY.NS.NS(_IN, _NS, dns.name.from_text(r.rdata[0]))
+                out.write(struct.pack("!HHI", _NS, _IN, r.ttl))
+                length_at = out.tell()
+                out.write(b"\0\0")
+                _name(r.rdata[0]).to_wire(out, table, dns.name.root)  # RFC 1035 4.1.4: NSDNAME may be compressed
+                end = out.tell()
+                out.seek(length_at)
+                out.write(struct.pack("!H", end - length_at - 2))
+                out.seek(end)
             else:
                 raise EncodingError(f"did:dht packets carry TXT and NS records, not {r.type}")
-            rrset = dns.rrset.RRset(name, _IN, rd.rdtype)
-            rrset.update_ttl(r.ttl)
-            rrset.add(rd)
-            rrset.to_wire(out, table, dns.name.root)
         except IiotidError:
             raise
-        except (dns.exception.DNSException, ValueError, UnicodeError) as exc:
+        except (dns.exception.DNSException, ValueError, UnicodeError, struct.error) as exc:
             raise EncodingError(f"record {r.name} cannot be written as DNS: {exc}") from None
     return out.getvalue()
 
 
+_NAME_CACHE: dict[str, dns.name.Name] = {}
+
+
+def _name(text: str) -> dns.name.Name:
+    name = _NAME_CACHE.get(text)
+    if name is None:
+        name = dns.name.from_text(text)
+        if len(_NAME_CACHE) < 4096:
+            _NAME_CACHE[text] = name
+    return name
+
+
 def packet_to_records(packet: bytes) -> list[Record]:
-    """Parse a DNS message (compressed or not) into the records of its answer section."""
+    """Parse a DNS message (RFC 1035 section 4; compressed or not) into the TXT and NS records of its answer
+    section. The whole message must parse, with nothing after its last record."""
     if not isinstance(packet, bytes | bytearray | memoryview):
         raise EncodingError("a DNS packet must be bytes")
-    try:
-        msg = dns.message.from_wire(bytes(packet), ignore_trailing=False)
-    except Exception as exc:  # dnspython raises FormError, ShortHeader, TooBig, ValueError, UnicodeError, ...
-        raise EncodingError(f"not a valid DNS packet: {exc.__class__.__name__}: {exc}") from None
+    parser = dns.wire.Parser(bytes(packet))
     records: list[Record] = []
-    for rrset in msg.answer:
-        if rrset.rdclass != _IN:
-            continue
-        try:
-            name = rrset.name.to_text()
-        except Exception as exc:  # pragma: no cover - labels came off the wire and re-encode fine
-            raise EncodingError(f"bad record name: {exc}") from None
-        for rd in rrset:
-            if rrset.rdtype == _TXT:
-                try:
-                    strings = tuple(bytes(s).decode("utf-8") for s in rd.strings)
-                except UnicodeDecodeError:
-                    # A value split mid-character: join the octets first, then decode ("DIDs as DNS Records").
-                    try:
-                        joined = b"".join(rd.strings).decode("utf-8")
-                    except UnicodeDecodeError:
-                        raise EncodingError(f"TXT record {name} is not UTF-8") from None
-                    strings = _split_charstrings(joined)
-                records.append(Record(name, "TXT", rrset.ttl, strings))
-            elif rrset.rdtype == _NS:
-                records.append(Record(name, "NS", rrset.ttl, (rd.target.to_text(),)))
+    try:
+        _id, _flags, qdcount, ancount, nscount, arcount = parser.get_struct("!HHHHHH")
+        for _ in range(qdcount):
+            dns.name.from_wire_parser(parser)
+            parser.get_struct("!HH")
+        for section, count in ((0, ancount), (1, nscount), (2, arcount)):
+            for _ in range(count):
+                name = dns.name.from_wire_parser(parser)
+                rdtype, rdclass, ttl, rdlen = parser.get_struct("!HHIH")
+                with parser.restrict_to(rdlen):
+                    if section == 0 and rdclass == _IN and rdtype == _TXT:
+                        strings = []
+                        while parser.remaining():
+                            strings.append(parser.get_counted_bytes())
+                        if not strings:
+                            raise dns.exception.FormError("empty TXT RDATA")
+                        records.append(Record(name.to_text(), "TXT", ttl, _txt_strings(strings, name)))
+                    elif section == 0 and rdclass == _IN and rdtype == _NS:
+                        target = dns.name.from_wire_parser(parser)
+                        records.append(Record(name.to_text(), "NS", ttl, (target.to_text(),)))
+                    else:
+                        parser.get_bytes(rdlen)
+        if parser.remaining():
+            raise dns.exception.FormError(f"{parser.remaining()} bytes after the last record")
+    except IiotidError:
+        raise
+    except Exception as exc:  # dnspython raises FormError, BadPointer, LabelTooLong, ... on malformed input
+        raise EncodingError(f"not a valid DNS packet: {exc.__class__.__name__}: {exc}") from None
     return records
+
+
+def _txt_strings(strings: list[bytes], name: dns.name.Name) -> tuple[str, ...]:
+    try:
+        return tuple(s.decode("utf-8") for s in strings)
+    except UnicodeDecodeError:
+        # A value split mid-character: join the octets first, then decode ("DIDs as DNS Records").
+        try:
+            joined = b"".join(strings).decode("utf-8")
+        except UnicodeDecodeError:
+            raise EncodingError(f"TXT record {name} is not UTF-8") from None
+        return _split_charstrings(joined)
 
 
 def canonical_document(document: DIDDocument) -> DIDDocument:
