@@ -71,6 +71,12 @@ def h2s_dst(api_id: bytes) -> bytes:
     return api_id + b"H2S_"
 
 
+def _inverse(x: int) -> int:
+    """x^-1 mod r by Fermat (x^(r-2)): a fixed public exponent, unlike the extended Euclid behind pow(x, -1, r),
+    whose running time depends on the secret x (SK + e when signing, r2 when proving)."""
+    return pow(x, R - 2, R)
+
+
 def _check_generators(generators: Sequence[G1], n_messages: int) -> None:
     if len(generators) != n_messages + 1:
         raise InvalidParameter(f"need {n_messages + 1} generators (Q_1 and one per message), got {len(generators)}")
@@ -130,7 +136,7 @@ def core_sign(
     b = compute_b(generators, domain, messages, c, backend)
     if (sk + e) % R == 0:  # probability ~2^-255; the draft allows refusing here
         raise InvalidSecretKey("SK + e = 0 mod r: cannot sign these messages with this key")
-    a = backend.g1_mul(b, pow(sk + e, -1, R))
+    a = backend.g1_mul(b, _inverse((sk + e) % R))
     if backend.g1_is_identity(a):
         raise InvalidSignature("signature point A is the identity", code="signingFailed")
     return signature_to_octets(Signature(a, e), backend)
@@ -367,7 +373,7 @@ def proof_finalize(
     m_t = random_scalars[5:]
     if r2 % R == 0:
         raise InvalidParameter("random scalar r2 must be non-zero")
-    r3 = pow(r2, -1, R)
+    r3 = _inverse(r2)
     e_hat = (e_t + e_value * challenge) % R
     r1_hat = (r1_t - r1 * challenge) % R
     r3_hat = (r3_t - r3 * challenge) % R
