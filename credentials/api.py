@@ -20,6 +20,7 @@ from credentials.data_integrity import (
     ProofResult,
     VerificationMethodCache,
     add_proof,
+    encode_proof_value,
     run_sync,
     verify_proofs,
 )
@@ -38,7 +39,7 @@ from credentials.model import (
     validate_presentation,
 )
 from did.errors import IiotidError
-from did.keys import PrivateKey, base58_encode
+from did.keys import PrivateKey
 
 __all__ = [
     "VerificationResult",
@@ -327,4 +328,4 @@ def digest_multibase(document: Mapping[str, Any], *, method: Literal["rdfc", "jc
         data = jcs.dumps(document)
     else:
         raise CredentialError(f"unknown canonicalization {method!r}; use 'rdfc' or 'jcs'", code="invalidArgument")
-    return "z" + base58_encode(b"\x12\x20" + hashlib.sha256(data).digest())
+    return encode_proof_value(b"\x12\x20" + hashlib.sha256(data).digest())

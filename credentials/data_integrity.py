@@ -47,7 +47,7 @@ from credentials.errors import (
 from credentials.jsonld import check_contexts
 from credentials.model import as_list, format_datetime, parse_datetime
 from did.errors import IiotidError, InvalidSignature
-from did.keys import KeyType, PrivateKey, PublicKey, base58_encode
+from did.keys import KeyType, PrivateKey, PublicKey
 
 __all__ = [
     "DATA_INTEGRITY_PROOF",
@@ -138,13 +138,24 @@ def _load_builtin_suites() -> None:
 
 
 # ------------------------------------------------------------------------------------------------- proofValue
-def encode_proof_value(signature: bytes) -> str:
-    """Multibase base58btc (``z`` header), as every suite here serialises ``proofValue``."""
-    return "z" + base58_encode(signature)
-
-
 _B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 _B58_INDEX = {c: i for i, c in enumerate(_B58)}
+
+
+def _base58btc_encode(data: bytes) -> str:
+    """Bitcoin base58 (draft-msporny-base58 §3): zero bytes become '1', the rest a big-endian number."""
+    n = int.from_bytes(data, "big")
+    out = []
+    while n:
+        n, r = divmod(n, 58)
+        out.append(_B58[r])
+    zeros = len(data) - len(data.lstrip(b"\0"))
+    return "1" * zeros + "".join(reversed(out))
+
+
+def encode_proof_value(signature: bytes) -> str:
+    """Multibase base58btc (``z`` header), as every suite here serialises ``proofValue``."""
+    return "z" + _base58btc_encode(signature)
 
 
 def _base58btc_decode(text: str) -> bytes:
@@ -220,6 +231,19 @@ def build_proof_options(
     return proof
 
 
+_MULTIBASE_CACHE: dict[tuple[str, bytes], str] = {}
+
+
+def _multibase_of(public_key: PublicKey) -> str:
+    cache_key = (public_key.key_type.value, public_key.raw)
+    mb = _MULTIBASE_CACHE.get(cache_key)
+    if mb is None:
+        if len(_MULTIBASE_CACHE) > 1024:
+            _MULTIBASE_CACHE.clear()
+        mb = _MULTIBASE_CACHE[cache_key] = public_key.to_multibase()
+    return mb
+
+
 def _check_key(suite: Cryptosuite, key: PrivateKey, verification_method: str) -> None:
     if not isinstance(key, PrivateKey):
         raise InvalidVerificationMethod("key must be a did.keys.PrivateKey")
@@ -229,7 +253,7 @@ def _check_key(suite: Cryptosuite, key: PrivateKey, verification_method: str) ->
     # A did:key verification method names its key: catch a key/method mix-up before it ships a dead signature.
     if verification_method.startswith("did:key:"):
         did, _, fragment = verification_method.partition("#")
-        mb = key.public_key.to_multibase()
+        mb = _multibase_of(key.public_key)
         if did != "did:key:" + mb or (fragment and fragment != mb):
             raise InvalidVerificationMethod(f"{verification_method} does not name the signing key (did:key:{mb})")
 

@@ -8,6 +8,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import credentials
 from credentials import jsonld
@@ -119,3 +121,13 @@ async def test_proof_chain_vectors_verify(name: str) -> None:
     signed = load_vector(f"vc-di-eddsa/proof-set-chain/{name}")
     results = await verify_proofs(signed, resolver=DictResolver(), now=NOW)
     assert all(r.verified for r in results), [(r.proof.get("id"), r.error) for r in results]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=80))
+def test_proof_value_base58btc_matches_multiformats(data: bytes) -> None:
+    from credentials.data_integrity import _base58btc_decode, encode_proof_value
+    from did.keys import base58_encode
+
+    assert encode_proof_value(data) == "z" + base58_encode(data)
+    assert _base58btc_decode(encode_proof_value(data)[1:]) == data
