@@ -260,3 +260,13 @@ def test_get_backend_selection(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(BackendUnavailable) as ei:
         get_backend("gmp")
     assert ei.value.code == "backendUnavailable"
+
+
+@settings(max_examples=10, deadline=None)
+@given(msg=st.binary(max_size=64), dst=st.binary(min_size=1, max_size=300))
+def test_property_hash_to_g1_agrees_across_native_backends(msg: bytes, dst: bytes) -> None:
+    for expand in (expand_message_xmd_sha256, expand_message_xof_shake256):
+        outs = {n: get_backend(n).g1_to_bytes(get_backend(n).hash_to_g1(msg, dst, expand)) for n in NATIVE}
+        assert len(set(outs.values())) == 1, outs
+        be = get_backend(NATIVE[0])
+        assert not be.g1_is_identity(be.g1_from_bytes(next(iter(outs.values()))))  # decodes: in G1
