@@ -386,7 +386,7 @@ class _Builder:
                 if isinstance(item, list):
                     raise Unsupported("nested array")
                 if plan.is_graph:
-                    if not isinstance(item, Mapping):
+                    if type(item) is not dict:
                         raise Unsupported("non-object in @graph container")
                     name = self.fresh()
                     self.node(plan.term_ctx, item, name, active_property=plan.key, term_ctx=ctx)
@@ -412,7 +412,7 @@ class _Builder:
         self, term_ctx: _Ctx, key: str, td: dict[str, Any] | None, item: Any, graph: str, parent_ctx: _Ctx
     ) -> str:
         coercion = td.get("@type") if td else None
-        if isinstance(item, Mapping):
+        if type(item) is dict:
             if any(_expand_iri(term_ctx, k, vocab=True) == "@value" for k in item):
                 return self.value_object(term_ctx, item)
             if len(item) == 1 and _expand_iri(term_ctx, next(iter(item)), vocab=True) == "@id":
@@ -486,6 +486,8 @@ def _literal(text: str, datatype: str | None) -> str:
 def to_quads(document: Mapping[str, Any]) -> list[rdfc.Quad]:
     """The RDF dataset of ``document`` as N-Quads term tuples; raises :class:`Unsupported` when out of scope."""
     builder = _Builder()
+    if type(document) is not dict:
+        document = dict(document)
     builder.node(_initial_ctx(), document, "", active_property=None, term_ctx=None)
     return builder.quads
 

@@ -407,18 +407,19 @@ def check_contexts(document: Any) -> None:
     stack = [document]
     while stack:
         node = stack.pop()
-        if isinstance(node, Mapping):
+        if type(node) is dict or isinstance(node, Mapping):
             for k, v in node.items():
                 if k == "@context":
-                    for item in v if isinstance(v, list) else [v]:
-                        if isinstance(item, str) and item not in _registry:
-                            raise UnknownContext(item)
-                        if isinstance(item, Mapping):
+                    for item in v if type(v) is list else [v]:
+                        if type(item) is str:
+                            if item not in _registry:
+                                raise UnknownContext(item)
+                        elif isinstance(item, Mapping):
                             stack.append(item)
-                elif isinstance(v, (Mapping, list)):
+                elif type(v) is dict or type(v) is list or isinstance(v, Mapping):
                     stack.append(v)
-        elif isinstance(node, list):
-            stack.extend(x for x in node if isinstance(x, (Mapping, list)))
+        elif type(node) is list:
+            stack.extend(x for x in node if type(x) is dict or type(x) is list or isinstance(x, Mapping))
 
 
 def check_safe(document: Mapping[str, Any]) -> None:
