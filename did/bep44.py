@@ -152,11 +152,28 @@ class ImmutableItem:
         return cls(bdecode(v_bencoded))
 
 
-def check_replaces(current: MutableItem | None, candidate: MutableItem) -> None:
+def check_replaces(current: MutableItem | None, candidate: MutableItem, *, tie_break: bool = False) -> None:
     """Accept ``candidate`` only if it is newer than ``current`` (BEP 44: a lower seq never replaces a higher one).
 
     Equal ``seq`` with identical content is a harmless re-publication, but it still does not *replace* anything:
     both cases raise :class:`StaleRecord` so callers keep the record they already hold.
+
+    ``tie_break=True`` applies the did:dht gateway rule for *different* values under an equal ``seq`` (did:dht spec,
+    "Conflict Resolution": compare the payloads lexicographically and reject the lower one), so that every gateway
+    converges on the same record whichever it saw first. Items for different keys or salts never replace each other.
     """
-    if current is not None and candidate.seq <= current.seq:
-        raise StaleRecord(f"record seq {candidate.seq} is not newer than the stored seq {current.seq}")
+    if current is None:
+        return
+    if (candidate.public_key, candidate.salt) != (current.public_key, current.salt):
+        raise StaleRecord("the candidate is an item under another key or salt, not a newer version of this one")
+    if candidate.seq > current.seq:
+        return
+    if tie_break and candidate.seq == current.seq:
+        new, old = candidate.v_bencoded, current.v_bencoded
+        if new > old:
+            return
+        if new != old:
+            raise StaleRecord(
+                f"record seq {candidate.seq} equals the stored seq and its value sorts lower (did:dht conflict rule)"
+            )
+    raise StaleRecord(f"record seq {candidate.seq} is not newer than the stored seq {current.seq}")

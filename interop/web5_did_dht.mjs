@@ -11,6 +11,7 @@
 //   {"action": "decode", "did", "relay": hex}
 //      -> {"parsed": fromDnsPacket result after web5 verified the BEP 44 signature,
 //          "resolved": DidDht.resolve result with fetch() answering GET <gateway>/<z32> with the relay bytes}
+//   {"action": "decodeMany", "items": [{"did", "relay"}]} -> [{"ok": didDocument} | {"error": code}]
 //   {"action": "validatePrv", "newDid", "previousDidProof": {"previousDid", "signature"}} -> {"valid", "error"?}
 //   {"action": "bench", "n": 200, "services"?, "verificationMethods"?}
 //      -> per-operation rates {encode, decode, sign, verify} in operations per second
@@ -130,6 +131,17 @@ if (input.action === 'create') {
   }
 } else if (input.action === 'decode') {
   out = await decode(input.did, input.relay);
+} else if (input.action === 'decodeMany') {
+  out = [];
+  for (const { did, relay } of input.items) {
+    try {
+      const msg = parseRelay(DidDhtUtils.identifierToIdentityKeyBytes({ didUri: did }), unhex(relay));
+      const dnsPacket = await DidDhtUtils.parseBep44GetMessage({ bep44Message: msg });
+      out.push({ ok: (await DidDhtDocument.fromDnsPacket({ didUri: did, dnsPacket })).didDocument });
+    } catch (error) {
+      out.push({ error: error.code ?? String(error) });
+    }
+  }
 } else if (input.action === 'bench') {
   const n = input.n ?? 200;
   const { did, msg, publicKeyBytes } = await create(input);

@@ -226,3 +226,24 @@ def test_store_keeps_the_highest_seq(seqs: list[int]) -> None:
             continue
         stored = candidate
     assert stored is not None and stored.seq == max(seqs)
+
+
+def test_equal_seq_tie_break_converges_on_the_greater_value() -> None:
+    a, b = _item(10, b"aaa"), _item(10, b"bbb")
+    check_replaces(a, b, tie_break=True)  # did:dht "Conflict Resolution": the lexicographically greater wins
+    with pytest.raises(StaleRecord, match="sorts lower"):
+        check_replaces(b, a, tie_break=True)
+    with pytest.raises(StaleRecord):
+        check_replaces(a, _item(10, b"aaa"), tie_break=True)  # identical: nothing to replace
+    with pytest.raises(StaleRecord):
+        check_replaces(b, _item(9, b"zzz"), tie_break=True)  # lower seq never wins
+    with pytest.raises(StaleRecord):
+        check_replaces(a, b)  # without the gateway rule an equal seq never replaces
+
+
+def test_items_of_other_keys_or_salts_never_replace() -> None:
+    other = MutableItem.sign(nacl.signing.SigningKey(bytes(32)), b"x", 99)
+    with pytest.raises(StaleRecord, match="another key"):
+        check_replaces(_item(1), other)
+    with pytest.raises(StaleRecord):
+        check_replaces(_item(1), MutableItem.sign(KEY, b"x", 99, b"salt"))

@@ -498,3 +498,9 @@ def test_key_types_in_the_index() -> None:
         (k1,) = [r for r in records if r.name == "_k1._did."]
         assert k1.text.startswith(f"t={t};")
         assert did_dht.from_packet(DID, did_dht.to_packet(doc))[0].verification_method[1].public_key == pk
+
+
+@given(st.binary(max_size=400))
+def test_garbage_relay_bodies_raise_typed_errors(body: bytes) -> None:
+    with pytest.raises(IiotidError):
+        did_dht.from_relay_bytes(DID, body)

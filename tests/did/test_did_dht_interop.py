@@ -13,12 +13,15 @@ Packets are compared byte for byte after undoing name compression (web5's dns-pa
 from __future__ import annotations
 
 import copy
+import hashlib
+import random
 from typing import Any
 
 import pytest
 
 from did import did_dht
 from did.did_dht_dns import document_to_records, packet_to_records, records_to_packet
+from did.errors import PayloadTooLarge
 from did.keys import PrivateKey
 from tests.nodejs import run_node
 
@@ -150,3 +153,46 @@ def test_web5_accepts_our_previous_did_proof_and_rejects_a_forged_one() -> None:
                                         "previousDidProof": {"previousDid": proof.id,
                                                              "signature": forged.signature_b64url}})
     assert bad["valid"] is False
+
+
+def _random_document(rng: random.Random) -> tuple[PrivateKey, Any, list[int]]:
+    """A random document within what web5 1.2.0 supports: Ed25519 and secp256k1 keys, string endpoints."""
+    identity = PrivateKey.from_raw("ed25519", rng.randbytes(32))
+    rels = ["authentication", "assertionMethod", "keyAgreement", "capabilityInvocation", "capabilityDelegation"]
+    extra = []
+    for i in range(rng.randint(0, 3)):
+        kt = rng.choice(["ed25519", "secp256k1"])
+        secret = hashlib.sha256(rng.randbytes(16)).digest()
+        extra.append(did_dht.AdditionalKey(
+            PrivateKey.from_raw(kt, secret),
+            id=rng.choice([None, f"key-{i}", f"k{i}.x_y"]),
+            purposes=tuple(rng.sample(rels, rng.randint(0, 3))),
+            controller=rng.choice([None, "did:example:ctl"]),
+        ))
+    services = [
+        {"id": f"#svc-{i}", "type": rng.choice(["IIoTGateway", "DIDCommMessaging", "LinkedDomains"]),
+         "serviceEndpoint": [f"https://h{rng.randint(0, 999)}.example/{'p' * rng.randint(0, 300)}"
+                             for _ in range(rng.randint(1, 2))]}
+        for i in range(rng.randint(0, 2))
+    ]
+    doc = did_dht.create_document(identity, extra_keys=extra, services=services,
+                                  controllers=rng.sample(["did:example:a", "did:example:b"], rng.randint(0, 2)),
+                                  also_known_as=rng.sample(["did:example:c", "https://d.example/"], rng.randint(0, 2)))
+    return identity, doc, rng.sample(range(8), rng.randint(0, 3))
+
+
+def test_random_documents_decode_identically_in_web5() -> None:
+    rng = random.Random(20241122)
+    items, expected = [], []
+    while len(items) < 40:
+        identity, doc, types = _random_document(rng)
+        try:
+            item = did_dht.to_bep44(identity, doc, seq=SEQ, types=types)
+        except PayloadTooLarge:
+            continue
+        items.append({"did": doc.id, "relay": item.to_relay_bytes().hex()})
+        expected.append(doc.to_json())
+    results = run_node("web5_did_dht.mjs", {"action": "decodeMany", "items": items})
+    for got, want in zip(results, expected, strict=True):
+        assert "ok" in got, got
+        assert spec_kids(got["ok"]) == want
