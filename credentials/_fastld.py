@@ -19,6 +19,7 @@ relative IRI or into the ``issuer-dependent`` / ``undefined-term`` vocabularies 
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from collections.abc import Mapping
@@ -39,6 +40,13 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
 XSD_BOOLEAN = f"<{XSD}boolean>"
 XSD_INTEGER = f"<{XSD}integer>"
+XSD_DOUBLE = f"<{XSD}double>"
+_DOUBLE_TAIL = re.compile(r"(\d)0*E\+?(-)?0*(\d)")
+
+
+def _canonical_double(value: float) -> str:
+    """Canonical xsd:double lexical form used by JSON-LD to RDF: ``1.5E0``, ``1.0E21``, ``-2.5E-7``."""
+    return _DOUBLE_TAIL.sub(r"\1E\2\3", f"{value:1.15E}")
 _KEYWORD_LIKE = re.compile(r"^@[a-zA-Z]+$")
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 # Characters that N-Quads escaping treats specially beyond \\ and " (PyLD and rdf-canonize differ on some of them):
@@ -445,6 +453,16 @@ class _Builder:
                 raise Unsupported("@json or huge integer")
             dt = coercion if coercion and not coercion.startswith("@") else None
             return f'"{item}"' + (f"^^<{dt}>" if dt else f"^^{XSD_INTEGER}")
+        if isinstance(item, float):
+            # JSON-LD 1.1 API §8.6 "Object to RDF Conversion" step 10-11: a number with a fractional part (or
+            # >= 10^21) is an xsd:double in canonical form (%1.15E, trailing zeros and exponent '+'/zeros dropped);
+            # otherwise an xsd:integer.
+            if coercion == "@json" or not math.isfinite(item):
+                raise Unsupported("@json or non-finite number")
+            dt = coercion if coercion and not coercion.startswith("@") else None
+            if item.is_integer() and abs(item) < 1e21:
+                return f'"{int(item)}"' + (f"^^<{dt}>" if dt else f"^^{XSD_INTEGER}")
+            return f'"{_canonical_double(item)}"' + (f"^^<{dt}>" if dt else f"^^{XSD_DOUBLE}")
         raise Unsupported(f"{type(item).__name__} value")
 
     def value_object(self, ctx: _Ctx, item: Mapping[str, Any]) -> str:

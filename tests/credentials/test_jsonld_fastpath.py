@@ -261,7 +261,6 @@ def test_fast_path_falls_back_for_unsupported_constructs() -> None:
     base = {"@context": [V2, {"@vocab": VOCAB}], "type": ["VerifiableCredential"], "issuer": "did:example:o"}
     for subject in (
         {"readings": {"@list": [1, 2]}},
-        {"ratio": 0.5},
         {"label": {"@value": "x", "@language": "de"}},
         {"note": "tab\there"},
         {"@reverse": {"owns": {"id": "did:example:z"}}},
@@ -269,6 +268,18 @@ def test_fast_path_falls_back_for_unsupported_constructs() -> None:
         doc = {**base, "credentialSubject": subject}
         assert _fastld.canonicalize(doc) is None
         assert jsonld.canonicalize(doc) == jsonld.canonicalize_pyld(doc)
+
+
+@pytest.mark.parametrize("number", [0.5, -2.5e-7, 1e21, 1.0e22, 3.0, 2.0**53, 1e300, 123456.789])
+def test_numbers_match_pyld(number: float) -> None:
+    doc = {
+        "@context": [V2, {"@vocab": VOCAB}],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:o",
+        "credentialSubject": {"id": "did:example:d", "reading": number, "count": int(number) if number < 1e18 else 1},
+    }
+    fast, ref = both(doc)
+    assert fast is not None and fast == ref
 
 
 def test_switching_the_fast_path_off() -> None:
