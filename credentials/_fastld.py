@@ -41,12 +41,15 @@ XSD_STRING = XSD + "string"
 XSD_BOOLEAN = f"<{XSD}boolean>"
 XSD_INTEGER = f"<{XSD}integer>"
 XSD_DOUBLE = f"<{XSD}double>"
+_BCP47 = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 _DOUBLE_TAIL = re.compile(r"(\d)0*E\+?(-)?0*(\d)")
 
 
 def _canonical_double(value: float) -> str:
     """Canonical xsd:double lexical form used by JSON-LD to RDF: ``1.5E0``, ``1.0E21``, ``-2.5E-7``."""
     return _DOUBLE_TAIL.sub(r"\1E\2\3", f"{value:1.15E}")
+
+
 _KEYWORD_LIKE = re.compile(r"^@[a-zA-Z]+$")
 _ABSOLUTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 # Characters that N-Quads escaping treats specially beyond \\ and " (PyLD and rdf-canonize differ on some of them):
@@ -468,10 +471,15 @@ class _Builder:
     def value_object(self, ctx: _Ctx, item: Mapping[str, Any]) -> str:
         value: Any = None
         datatype: str | None = None
+        language: str | None = None
         for k, v in item.items():
             e = _expand_iri(ctx, k, vocab=True)
             if e == "@value":
                 value = v
+            elif e == "@language":
+                if not isinstance(v, str) or not _BCP47.match(v):
+                    raise Unsupported("@language that is not a plain BCP 47 tag")
+                language = v.lower()  # expansion lower-cases language tags (PyLD and jsonld.js alike)
             elif e == "@type":
                 if not isinstance(v, str):
                     raise InvalidJsonLd("value object @type must be a string")
@@ -487,6 +495,10 @@ class _Builder:
             raise Unsupported("non-string @value")
         if datatype == "@json":
             raise Unsupported("@json")
+        if language is not None:
+            if datatype is not None:
+                raise Unsupported("@language with @type")
+            return _literal(value, None) + "@" + language
         return _literal(value, datatype)
 
 

@@ -32,6 +32,7 @@ def _key_json(key: PrivateKey) -> dict[str, str]:
 
 def _rich_credential(did: str, *, inline_context: bool = True) -> dict[str, Any]:
     vc = credential(did, validUntil="2036-01-01T00:00:00Z", description="Factory acceptance test")
+    vc["name"] = [{"@value": "Pumpe 42", "@language": "de-DE"}, {"@value": "Pump 42", "@language": "en"}]
     vc["credentialSubject"] = [
         {"id": "did:example:device-42", "name": "Pump 42", "description": "centrifugal pump"},
         {"id": "did:example:device-43", "name": "Pump 43"},

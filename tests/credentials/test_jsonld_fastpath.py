@@ -261,7 +261,7 @@ def test_fast_path_falls_back_for_unsupported_constructs() -> None:
     base = {"@context": [V2, {"@vocab": VOCAB}], "type": ["VerifiableCredential"], "issuer": "did:example:o"}
     for subject in (
         {"readings": {"@list": [1, 2]}},
-        {"label": {"@value": "x", "@language": "de"}},
+        {"label": {"@value": "x", "@language": "de", "@direction": "ltr"}},
         {"note": "tab\there"},
         {"@reverse": {"owns": {"id": "did:example:z"}}},
     ):
@@ -280,6 +280,19 @@ def test_numbers_match_pyld(number: float) -> None:
     }
     fast, ref = both(doc)
     assert fast is not None and fast == ref
+
+
+def test_language_strings_match_pyld() -> None:
+    doc = {
+        "@context": [V2],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:o",
+        "name": [{"@value": "Pumpe 42", "@language": "de-DE"}, {"@value": "Pump 42", "@language": "en"}],
+        "credentialSubject": {"id": "did:example:d", "description": {"@value": 'x "y"', "@language": "EN-gb"}},
+    }
+    fast, ref = both(doc)
+    assert fast is not None and fast == ref
+    assert '"Pumpe 42"@de-de' in fast
 
 
 def test_switching_the_fast_path_off() -> None:
