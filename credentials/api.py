@@ -287,22 +287,44 @@ async def verify_presentation(
     if verify_credentials and isinstance(presentation, Mapping):
         for vc in as_list(presentation.get("verifiableCredential")):
             if isinstance(vc, Mapping) and "EnvelopedVerifiableCredential" in as_list(vc.get("type")):
-                continue  # enveloped (JOSE/COSE) credentials are verified by their own securing mechanism
-            sub = await _verify_document(
-                vc,
-                kind="credential",
-                resolver=resolver,
-                purpose="assertionMethod",
-                challenge=None,
-                domain=None,
-                now=now,
-                cache=cache,
-            )
+                sub = await _verify_enveloped(vc, resolver=resolver, now=now, cache=cache)
+            else:
+                sub = await _verify_document(
+                    vc,
+                    kind="credential",
+                    resolver=resolver,
+                    purpose="assertionMethod",
+                    challenge=None,
+                    domain=None,
+                    now=now,
+                    cache=cache,
+                )
             result.credentials.append(sub)
             if not sub.verified:
                 result.verified = False
                 result.errors.extend(sub.errors)
     return result
+
+
+async def _verify_enveloped(
+    envelope: Mapping[str, Any], *, resolver: Any, now: datetime | None, cache: VerificationMethodCache | None
+) -> VerificationResult:
+    """VC DM 2.0 §4.13.1 / VC-JOSE-COSE §3.1.1: an ``EnvelopedVerifiableCredential`` whose ``id`` is
+    ``data:application/vc+jwt,<compact JWS>`` is verified as that JWT."""
+    from credentials import jose
+
+    data = envelope.get("id")
+    prefix = "data:application/vc+jwt,"
+    if not isinstance(data, str) or not data.startswith(prefix):
+        return VerificationResult(
+            verified=False,
+            errors=[
+                InvalidCredential(
+                    "only data:application/vc+jwt enveloped credentials are supported", field="verifiableCredential"
+                )
+            ],
+        )
+    return await jose.verify_jwt(data[len(prefix) :], resolver, now=now, cache=cache)
 
 
 def verify_presentation_sync(presentation: dict[str, Any], **kwargs: Any) -> VerificationResult:

@@ -144,3 +144,37 @@ async def test_proof_chain_issued_and_verified() -> None:
     tampered["proof"][0]["created"] = "2026-05-01T00:00:01Z"
     results = await credentials.data_integrity.verify_proofs(tampered, resolver=DictResolver(), now=NOW)
     assert [r.verified for r in results] == [False, False]  # the chained proof covers the first one
+
+
+async def test_enveloped_jwt_credentials_are_verified() -> None:
+    """VC DM 2.0 §4.13.1: a presentation may carry data:application/vc+jwt credentials; they are checked too."""
+    from credentials import jose
+
+    ikey, issuer, ivm = did_key_identity()
+    hkey, holder, hvm = did_key_identity()
+    token = jose.issue_jwt(credential(issuer), ikey, ivm)
+    envelope = {
+        "@context": "https://www.w3.org/ns/credentials/v2",
+        "type": "EnvelopedVerifiableCredential",
+        "id": f"data:application/vc+jwt,{token}",
+    }
+    vp = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": ["VerifiablePresentation"],
+        "holder": holder,
+        "verifiableCredential": [envelope],
+    }
+    signed = credentials.sign_presentation(
+        vp, key=hkey, verification_method=hvm, suite="eddsa-rdfc-2022", challenge=CHALLENGE, created=NOW
+    )
+    ok = await credentials.verify_presentation(signed, resolver=DictResolver(), challenge=CHALLENGE, now=NOW)
+    assert ok.verified, ok.errors
+    assert ok.credentials[0].issuer == issuer
+    forged = token.split(".")
+    forged[2] = forged[2][::-1]
+    vp["verifiableCredential"] = [{**envelope, "id": "data:application/vc+jwt," + ".".join(forged)}]
+    signed = credentials.sign_presentation(
+        vp, key=hkey, verification_method=hvm, suite="eddsa-rdfc-2022", challenge=CHALLENGE, created=NOW
+    )
+    bad = await credentials.verify_presentation(signed, resolver=DictResolver(), challenge=CHALLENGE, now=NOW)
+    assert not bad.verified and bad.codes[0] in {"signatureMismatch", "invalidJwt"}
