@@ -131,3 +131,14 @@ def test_proof_value_base58btc_matches_multiformats(data: bytes) -> None:
 
     assert encode_proof_value(data) == "z" + base58_encode(data)
     assert _base58btc_decode(encode_proof_value(data)[1:]) == data
+
+
+def test_ed25519signature2020_canonical_forms() -> None:
+    """The legacy Ed25519Signature2020 vectors exercise the bundled ed25519-2020 context through the same
+    canonicalization (the suite itself is not offered for signing)."""
+    folder = "Ed25519Signature2020"
+    doc = load_vector("vc-di-eddsa/unsigned.json")
+    assert jsonld.canonicalize(doc) == _text(folder, "canonDocEdSig.txt")
+    config = json.loads(_text(folder, "proofConfigEdSig.json"))
+    assert jsonld.canonicalize(config) == _text(folder, "proofCanonEdSig.txt")
+    assert jsonld.canonicalize_pyld(config) == _text(folder, "proofCanonEdSig.txt")
