@@ -82,6 +82,7 @@ class _Ctx:
 _lock = threading.RLock()
 _wrappers: dict[int, _Ctx] = {}
 _MAX_WRAPPERS = 4096
+_MAX_MEMO = 4096
 
 
 def _wrap(raw: dict[str, Any]) -> _Ctx:
@@ -165,6 +166,8 @@ def _expand_iri(ctx: _Ctx, value: str, *, vocab: bool) -> str | None:
     if value in table:
         return table[value]
     out = _expand_iri_uncached(ctx, value, vocab)
+    if len(table) >= _MAX_MEMO:  # ids and values are unbounded input: keep the memo bounded
+        table.clear()
     table[value] = out
     return out
 
@@ -372,6 +375,8 @@ class _Builder:
                 continue
             plan = plans.get(key)
             if plan is None:
+                if len(plans) >= _MAX_MEMO:
+                    plans.clear()
                 plan = plans[key] = _plan(ctx, key)
             if plan.kind == 0:
                 props.append((plan, value))
@@ -385,6 +390,8 @@ class _Builder:
             for t in type_values:
                 obj = type_terms.get(t)
                 if obj is None:
+                    if len(type_terms) >= _MAX_MEMO:
+                        type_terms.clear()
                     obj = type_terms[t] = _type_term(type_scoped, t)
                 if obj.startswith("_:"):
                     obj = self.label(obj)
