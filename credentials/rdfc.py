@@ -63,7 +63,8 @@ def _sha256(text: str) -> str:
 class _State:
     """§4.2 "Canonicalization State"."""
 
-    def __init__(self, quads: Sequence[Quad], max_ndegree_calls: int) -> None:
+    def __init__(self, quads: Sequence[Quad], max_ndegree_calls: int, max_permutations: int) -> None:
+        self.permutations_left = max_permutations
         self.blank_node_to_quads: dict[str, list[Quad]] = {}
         for quad in quads:
             s, _, o, g = quad
@@ -108,7 +109,7 @@ class _State:
     def hash_n_degree_quads(self, identifier: str, issuer: IdentifierIssuer) -> tuple[str, IdentifierIssuer]:
         self.calls_left -= 1
         if self.calls_left < 0:
-            raise RdfcError("RDFC-1.0: too many blank node permutations (limit reached); refusing a poison graph")
+            raise RdfcError("RDFC-1.0: too many n-degree hash calls (limit reached); refusing a poison graph")
         hash_to_related: dict[str, list[str]] = {}
         for quad in self.blank_node_to_quads[identifier]:
             s, _, o, g = quad
@@ -122,6 +123,11 @@ class _State:
             chosen_path = ""
             chosen_issuer: IdentifierIssuer | None = None
             for permutation in permutations(hash_to_related[related_hash]):
+                self.permutations_left -= 1
+                if self.permutations_left < 0:
+                    raise RdfcError(
+                        "RDFC-1.0: too many blank node permutations (limit reached); refusing a poison graph"
+                    )
                 issuer_copy = issuer.copy()
                 path = ""
                 recursion_list: list[str] = []
@@ -158,10 +164,10 @@ class _State:
         return _sha256("".join(data_to_hash)), issuer
 
 
-def canonicalize(quads: Iterable[Quad], *, max_ndegree_calls: int = 4096) -> str:
+def canonicalize(quads: Iterable[Quad], *, max_ndegree_calls: int = 4096, max_permutations: int = 20_000) -> str:
     """§4.4 "Canonicalization Algorithm" followed by canonical N-Quads serialization (§4.4 step 7)."""
     unique = list(dict.fromkeys(quads))  # an RDF dataset is a set
-    state = _State(unique, max_ndegree_calls)
+    state = _State(unique, max_ndegree_calls, max_permutations)
     # steps 3-4: first-degree hashes; blank nodes with a unique hash get canonical ids in hash order
     hash_to_blank_nodes: dict[str, list[str]] = {}
     for node in state.blank_node_to_quads:

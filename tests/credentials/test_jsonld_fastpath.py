@@ -383,3 +383,27 @@ def test_fallback_path_expansion_matches_fast_path(doc: dict[str, Any]) -> None:
         assert jsonld.canonicalize(copy.deepcopy(doc)) == fast
     finally:
         jsonld.set_fast_path(True)
+
+
+def test_rdfc_permutation_bomb_is_refused_quickly() -> None:
+    """A node with many indistinguishable blank-node neighbours would need n! permutations."""
+    import time
+
+    p = "<https://e.example/p>"
+    # two identical stars: each hub's n-degree hash must try every order of its 12 indistinguishable leaves
+    quads = [(f"_:hub{h}", p, f"_:leaf{h}_{i}", "") for h in range(2) for i in range(12)]
+    start = time.perf_counter()
+    with pytest.raises(rdfc.RdfcError):
+        rdfc.canonicalize(quads)  # type: ignore[arg-type]
+    assert time.perf_counter() - start < 5
+    # the JSON-LD entry point reports it as a typed error too
+    doc = {
+        "@context": [V2, {"@vocab": VOCAB}],
+        "type": ["VerifiableCredential"],
+        "issuer": "did:example:o",
+        "credentialSubject": {"id": "did:example:hub", "part": [{"name": "same"} for _ in range(12)]},
+    }
+    try:
+        jsonld.canonicalize(doc)
+    except errors.CredentialError as exc:
+        assert exc.code == "canonicalizationLimit"
