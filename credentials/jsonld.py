@@ -438,6 +438,8 @@ def check_safe(document: Mapping[str, Any]) -> None:
             return
         except _fastld.Unsupported:
             pass
+        except RecursionError:
+            raise InvalidJsonLd("JSON-LD document nests too deeply") from None
     expand(document)
 
 

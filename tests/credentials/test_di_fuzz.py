@@ -117,3 +117,17 @@ def test_presentations_with_junk_fail_typed(junk: Any) -> None:
     }
     result = asyncio.run(credentials.verify_presentation(vp, resolver=DictResolver(), challenge="c", now=NOW))
     assert not result.verified and all(isinstance(e, IiotidError) for e in result.errors)
+
+
+def test_deeply_nested_documents_fail_typed() -> None:
+    key, did, vm = did_key_identity()
+    node: dict[str, Any] = {"name": "x"}
+    cur = node
+    for _ in range(5000):
+        cur["description"] = {"name": "y"}
+        cur = cur["description"]
+    for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
+        signed = credentials.issue(credential(did), key=key, verification_method=vm, suite=suite)
+        signed["credentialSubject"]["description"] = node
+        result = credentials.verify_sync(signed, resolver=DictResolver())
+        assert result.codes == ["invalidJsonLd"]
