@@ -142,3 +142,35 @@ def test_ed25519signature2020_canonical_forms() -> None:
     config = json.loads(_text(folder, "proofConfigEdSig.json"))
     assert jsonld.canonicalize(config) == _text(folder, "proofCanonEdSig.txt")
     assert jsonld.canonicalize_pyld(config) == _text(folder, "proofCanonEdSig.txt")
+
+
+def test_proof_sets_and_chains_reproduced() -> None:
+    """proof-set-chain/: proofs 1 and 2 form a set, proof 3 chains on both, proof 4 on proof 3 (VC DI 1.0 §4.3);
+    issuing them in order reproduces every signed vector exactly."""
+    pairs = load_vector("vc-di-eddsa/proof-set-chain/multiKeyPairs.json")
+
+    def key(n: int) -> PrivateKey:
+        kp = pairs[f"keyPair{n}"]
+        return PrivateKey.from_secret_multibase(kp["privateKeyMultibase"], public_multibase=kp["publicKeyMultibase"])
+
+    def add(doc: dict[str, Any], n: int, config_name: str) -> dict[str, Any]:
+        config = load_vector(f"vc-di-eddsa/proof-set-chain/{config_name}")
+        return credentials.issue(
+            doc,
+            key=key(n),
+            verification_method=config["verificationMethod"],
+            suite="eddsa-rdfc-2022",
+            created=config["created"],
+            proof_id=config.get("id"),
+            previous_proof=config.get("previousProof"),
+        )
+
+    doc = load_vector("vc-di-eddsa/proof-set-chain/unsigned.json")
+    doc = add(doc, 1, "proofSetConfig1.json")
+    assert doc == load_vector("vc-di-eddsa/proof-set-chain/signedProofSet1.json")
+    doc = add(doc, 2, "proofSetConfig2.json")
+    assert doc == load_vector("vc-di-eddsa/proof-set-chain/signedProofSet2.json")
+    doc = add(doc, 3, "proofChainConfig1.json")
+    assert doc == load_vector("vc-di-eddsa/proof-set-chain/signedProofChain1.json")
+    doc = add(doc, 4, "proofChainConfig2.json")
+    assert doc == load_vector("vc-di-eddsa/proof-set-chain/signedProofChain2.json")
