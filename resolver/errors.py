@@ -54,6 +54,7 @@ BAD_REQUEST_CODES = frozenset(
 #: DID Resolution "HTTP(S) Binding": error -> status. Anything else is 500.
 _STATUS = {
     "notFound": 404,
+    "deactivated": 410,
     "representationNotSupported": 406,
     "methodNotSupported": 501,
     "internalError": 500,

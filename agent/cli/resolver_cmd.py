@@ -63,18 +63,23 @@ def serve(
     ] = None,
     min_ttl: Annotated[float, typer.Option("--min-ttl", help="Lower bound on cached record TTLs (s).")] = 60.0,
     max_ttl: Annotated[float, typer.Option("--max-ttl", help="Upper bound on cached record TTLs (s).")] = 86_400.0,
+    no_dht: Annotated[
+        bool, typer.Option("--no-dht", help="Run without a DHT node: read through --upstream only (PUT answers 503).")
+    ] = False,
 ) -> None:
     """Serve GET /1.0/identifiers/{did}, the pkarr relay API (GET/PUT /{z32}), /health and /docs."""
     peers = [parse_hostport(b) for b in bootstrap or []]
     if not 0 < port < 65536 or not 0 <= dht_port < 65536:
         raise BadAddress("ports must be within 1-65535 (0 allowed for --dht-port)")
-    asyncio.run(_serve(host, port, peers, dht_port, upstream, min_ttl, max_ttl))
+    if no_dht and (peers or not upstream):
+        raise BadAddress("--no-dht needs --upstream and takes no --bootstrap")
+    asyncio.run(_serve(host, port, None if no_dht else peers, dht_port, upstream, min_ttl, max_ttl))
 
 
 async def _serve(
     host: str,
     port: int,
-    peers: list[tuple[str, int]],
+    peers: list[tuple[str, int]] | None,
     dht_port: int,
     upstream: str | None,
     min_ttl: float,
@@ -85,13 +90,14 @@ async def _serve(
     from resolver import ResolutionCache, Resolver
     from resolver.http import create_app
 
-    node = await start_dht_node(bind_host_for(peers) if peers else host, dht_port, peers)
+    node = None if peers is None else await start_dht_node(bind_host_for(peers) if peers else host, dht_port, peers)
     resolver = Resolver(node, cache=ResolutionCache(min_ttl=min_ttl, max_ttl=max_ttl), gateway_url=upstream)
     server = uvicorn.Server(uvicorn.Config(create_app(resolver, node), host=host, port=port, log_level="warning"))
-    udp = getattr(node, "port", dht_port)
-    typer.echo(f"resolver: http://{host}:{port}/ (docs at /docs); DHT node on UDP port {udp}", err=True)
+    where = "no DHT node" if node is None else f"DHT node on UDP port {getattr(node, 'port', dht_port)}"
+    typer.echo(f"resolver: http://{host}:{port}/ (docs at /docs); {where}", err=True)
     try:
         await server.serve()
     finally:
         await resolver.aclose()
-        await node.stop()
+        if node is not None:
+            await node.stop()

@@ -154,16 +154,7 @@ def test_resolver_serve_subprocess(tmp_path: Path) -> None:
             try:
                 url = f"http://127.0.0.1:{port}"
                 async with httpx.AsyncClient() as http:
-                    deadline = time.monotonic() + 20
-                    while True:
-                        try:
-                            if (await http.get(f"{url}/health")).status_code == 200:
-                                break
-                        except httpx.TransportError:
-                            pass
-                        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-                        assert time.monotonic() < deadline, "resolver serve did not start"
-                        await asyncio.sleep(0.1)
+                    await _wait_healthy(http, url, proc)
                     key = identity_key(11)
                     put = await http.put(
                         f"{url}/{did_of(key).removeprefix('did:dht:')}",
@@ -179,3 +170,52 @@ def test_resolver_serve_subprocess(tmp_path: Path) -> None:
                 proc.wait(10)
 
     asyncio.run(scenario())
+
+
+async def _wait_healthy(http: httpx.AsyncClient, url: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            if (await http.get(f"{url}/health")).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        assert time.monotonic() < deadline, "resolver serve did not start"
+        await asyncio.sleep(0.1)
+
+
+def test_resolver_serve_without_dht_reads_through_upstream() -> None:
+    """``iiotid resolver serve --no-dht --upstream URL``: a caching edge gateway in front of another gateway."""
+    key = identity_key(12)
+    dht = FakeDht()
+    dht.store[key.public_key.raw] = record(key, doc=document(key, services=1))
+
+    async def scenario() -> None:
+        async with serve(create_app(Resolver(dht), dht)) as upstream:
+            port = _free_port()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "agent.cli.main", "resolver", "serve", "--port", str(port), "--no-dht",
+                 "--upstream", upstream],
+                cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stderr=subprocess.PIPE,
+            )  # fmt: skip
+            try:
+                url = f"http://127.0.0.1:{port}"
+                async with httpx.AsyncClient() as http:
+                    await _wait_healthy(http, url, proc)
+                    res = await http.get(
+                        f"{url}/1.0/identifiers/{did_of(key)}", headers={"Accept": "application/did+json"}
+                    )
+                    assert res.status_code == 200 and res.json() == document(key, services=1).to_json()
+                    put = await http.put(f"{url}/{did_of(key)[8:]}", content=record(key, SEQ + 1).to_relay_bytes())
+                    assert put.status_code == 503
+            finally:
+                proc.terminate()
+                proc.wait(10)
+
+    asyncio.run(scenario())
+
+
+def test_resolver_serve_rejects_bad_options() -> None:
+    res = invoke("resolver", "serve", "--no-dht")
+    assert res.exit_code == 1 and error_line(res).startswith("error [invalidOptions]")
