@@ -121,8 +121,14 @@ class Record:
 
     @property
     def text(self) -> str:
-        """The record's value with its character-strings concatenated ("DIDs as DNS Records")."""
-        return "".join(self.rdata)
+        """The record's value with its character-strings concatenated ("DIDs as DNS Records"). The strings are
+        joined as octets: a split may fall inside a UTF-8 sequence (kept as surrogate escapes until joined)."""
+        if len(self.rdata) == 1:
+            return self.rdata[0]
+        try:
+            return b"".join(s.encode("utf-8", "surrogateescape") for s in self.rdata).decode("utf-8")
+        except UnicodeError:
+            raise EncodingError(f"TXT record {self.name} is not UTF-8") from None
 
     def to_json(self) -> dict[str, Any]:
         return {"name": self.name, "type": self.type, "ttl": self.ttl, "rdata": list(self.rdata)}
@@ -274,6 +280,10 @@ def document_to_records(
         raise EncodingError("TTL must be an integer in 0..2^31-1 (RFC 2181 section 8)")
     did = document.id
     suffix = _suffix_of(did)
+    try:
+        document.validate()  # DID Core invariants first: documents built in code have not been through from_json
+    except InvalidDid as exc:
+        raise InvalidDidDocument(str(exc)) from None
     if document.context is not None:
         raise EncodingError("did:dht documents MUST NOT include @context (spec 'Create', note)")
     if document.extra:

@@ -56,11 +56,17 @@ def device_document() -> DIDDocument:
 # Hypothesis: arbitrary valid documents
 
 _TOKEN = st.text("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", min_size=1, max_size=10)
+# DID URL fragment characters (RFC 3986 pchar / "/" / "?", no pct-encoding) minus did:dht's separators ";" and ",".
+_FRAGMENT = st.text("abcXYZ019-._~!$&'()*+=:@/?", min_size=1, max_size=12)
+# Free text for service types and property values: any Unicode but the separators and control characters.
+_FREE = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters=";,"), min_size=1, max_size=12
+)
 _RELS = ["authentication", "assertionMethod", "keyAgreement", "capabilityInvocation", "capabilityDelegation"]
 _URI = st.builds(
     lambda host, path: f"https://{host}.example/{path}",
     st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12),
-    st.text("abcdefghijklmnopqrstuvwxyz0123456789/?=&%-._~", max_size=20),
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789/?=&-._~äöüß€中", max_size=20) | st.just("x" * 300 + "é"),
 )
 _DID_OTHER = st.builds(
     lambda s: f"did:example:{s}", st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=12)
@@ -76,7 +82,7 @@ def documents(draw: st.DrawFn) -> tuple[PrivateKey, DIDDocument, dict[str, Any]]
     for kt in draw(st.lists(st.sampled_from(["ed25519", "secp256k1", "p256", "x25519"]), max_size=3)):
         secret = hashlib.sha256(draw(st.binary(min_size=1, max_size=8)) + kt.encode()).digest()
         pk = PrivateKey.from_raw(kt, secret).public_key
-        frag = draw(st.none() | _TOKEN)
+        frag = draw(st.none() | _FRAGMENT)
         frag = frag if frag is not None else pk.jwk_thumbprint()
         assume(frag not in used)
         used.add(frag)
@@ -91,17 +97,17 @@ def documents(draw: st.DrawFn) -> tuple[PrivateKey, DIDDocument, dict[str, Any]]
         )
     services = []
     for _ in range(draw(st.integers(0, 3))):
-        sid = draw(_TOKEN)
+        sid = draw(_FRAGMENT)
         assume(sid not in used)
         used.add(sid)
-        types = draw(st.lists(_TOKEN, min_size=1, max_size=2))
+        types = draw(st.lists(_FREE, min_size=1, max_size=2))
         svc: dict[str, Any] = {
             "id": "#" + sid,
             "type": types[0] if len(types) == 1 else types,
             "serviceEndpoint": draw(st.lists(_URI, min_size=1, max_size=3)),
         }
         for prop in draw(st.lists(st.sampled_from(["sig", "enc"]), unique=True)):
-            vals = draw(st.lists(_TOKEN, min_size=1, max_size=2))
+            vals = draw(st.lists(_FREE, min_size=1, max_size=2))
             svc[prop] = vals[0] if len(vals) == 1 else vals
         services.append(svc)
     doc = did_dht.create_document(
@@ -504,3 +510,15 @@ def test_key_types_in_the_index() -> None:
 def test_garbage_relay_bodies_raise_typed_errors(body: bytes) -> None:
     with pytest.raises(IiotidError):
         did_dht.from_relay_bytes(DID, body)
+
+
+def test_character_strings_split_inside_utf8_sequences() -> None:
+    # 255-byte character-strings cut 4-byte UTF-8 sequences; the value must come back whole (found by hypothesis).
+    sig = "00" + "𐀀" * 120
+    doc = did_dht.create_document(IDENTITY, services=[
+        {"id": "#gw", "type": "IIoTGateway", "serviceEndpoint": "https://gw.plant.example/" + "é" * 150, "sig": sig}
+    ])
+    records = packet_to_records(did_dht.to_packet(doc))
+    (svc,) = [r for r in records if r.name == "_s0._did."]
+    assert len(svc.rdata) > 2
+    assert did_dht.from_packet(DID, did_dht.to_packet(doc))[0] == doc
