@@ -13,7 +13,7 @@ from did.did_dht_dns import PreviousDidRecord, Record, document_to_records, reco
 from did.document import DIDDocument
 from did.errors import IiotidError, InvalidDidDocument
 from did.keys import PublicKey, b64url_decode
-from tests.conftest import load_vector
+from tests.conftest import VECTORS, load_vector
 
 SPEC = {n: load_vector(f"did-dht/spec-vector-{n}.json") for n in (1, 2, 3)}
 IMPL_DOCS = {n: load_vector(f"did-dht/impl-testdata/vector-{n}-did-document.json") for n in (1, 2, 3)}
@@ -171,3 +171,36 @@ def test_web5_spec_resolve_errors(vector: dict[str, Any]) -> None:
     with pytest.raises(IiotidError) as exc:
         did_dht.identity_key_from_did(did)
     assert exc.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("n", "m", "index"), [(1, 1, 0), (2, 2, 1), (3, 1, 0), (3, 2, 1)], ids=lambda x: str(x)
+)
+def test_impl_testdata_public_key_jwks(n: int, m: int, index: int) -> None:
+    """vector-N-public-key-jwk-M.json is the JWK of the document's (M-1)th method, as our decoder writes it."""
+    jwk = load_vector(f"did-dht/impl-testdata/vector-{n}-public-key-jwk-{m}.json")
+    doc, _ = records_to_document(SPEC[n]["did"], impl_records(n))
+    assert doc.verification_method[index].to_json()["publicKeyJwk"] == jwk
+
+
+def _registry_table(heading: str) -> list[list[str]]:
+    """The body rows of the first Markdown table after ``heading`` in REGISTRY.md."""
+    lines = (VECTORS / "did-dht" / "REGISTRY.md").read_text().split(heading, 1)[1].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    block = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        block.append([c.strip().strip("`") for c in line.strip("|").split("|")])
+    return block[2:]  # skip the header and the |---| rule
+
+
+def test_registry_tables_match_our_constants() -> None:
+    from did.did_dht_dns import KEY_TYPE_INDEX, TYPE_INDEX
+
+    keys = {int(r[0]): (r[1], r[2]) for r in _registry_table("## Key Type Index") if r[0].isdigit()}
+    assert {i: alg for i, (_, alg) in keys.items()} == {i: alg for i, (_, alg) in KEY_TYPE_INDEX.items()}
+    names = {"Ed25519": "Ed25519", "secp256k1": "secp256k1", "secp256r1 / P-256": "P-256", "X25519": "X25519"}
+    assert {i: names[k] for i, (k, _) in keys.items()} == {i: kt.value for i, (kt, _) in KEY_TYPE_INDEX.items()}
+    types = {int(r[2]): r[0].replace(" ", "") for r in _registry_table("## Indexed Types") if r[2].isdigit()}
+    assert types == TYPE_INDEX
