@@ -156,12 +156,12 @@ def test_web5_accepts_our_previous_did_proof_and_rejects_a_forged_one() -> None:
 
 
 def _random_document(rng: random.Random) -> tuple[PrivateKey, Any, list[int]]:
-    """A random document within what web5 1.2.0 supports: Ed25519 and secp256k1 keys, string endpoints."""
+    """A random document within what web5 1.2.0 decodes: Ed25519, secp256k1 and X25519 keys (not P-256)."""
     identity = PrivateKey.from_raw("ed25519", rng.randbytes(32))
     rels = ["authentication", "assertionMethod", "keyAgreement", "capabilityInvocation", "capabilityDelegation"]
     extra = []
     for i in range(rng.randint(0, 3)):
-        kt = rng.choice(["ed25519", "secp256k1"])
+        kt = rng.choice(["ed25519", "secp256k1", "x25519"])
         secret = hashlib.sha256(rng.randbytes(16)).digest()
         extra.append(did_dht.AdditionalKey(
             PrivateKey.from_raw(kt, secret),
@@ -196,3 +196,17 @@ def test_random_documents_decode_identically_in_web5() -> None:
     for got, want in zip(results, expected, strict=True):
         assert "ok" in got, got
         assert spec_kids(got["ok"]) == want
+
+
+def test_web5_cannot_decode_p256_keys() -> None:
+    # Pinned limitation of @web5/dids 1.2.0: Key Type Index 2 maps to the name "secp256r1", which its key converter
+    # table lacks, so any record holding a P-256 key fails with invalidPublicKeyType. Our device profile's #attest
+    # key is P-256 (specs/did-dht-iiot.md section 7); X25519 (index 3) decodes fine in web5.
+    identity = PrivateKey.from_raw("ed25519", bytes(range(32)))
+    items = []
+    for kt in ("p256", "x25519"):
+        doc = did_dht.create_document(identity, extra_keys=[PrivateKey.from_raw(kt, bytes([3]) * 32)])
+        items.append({"did": doc.id, "relay": did_dht.to_bep44(identity, doc, seq=SEQ).to_relay_bytes().hex()})
+    p256, x25519 = run_node("web5_did_dht.mjs", {"action": "decodeMany", "items": items})
+    assert p256 == {"error": "invalidPublicKeyType"}
+    assert "ok" in x25519 and x25519["ok"]["verificationMethod"][1]["publicKeyJwk"]["crv"] == "X25519"
