@@ -12,11 +12,14 @@
 //      -> {"parsed": fromDnsPacket result after web5 verified the BEP 44 signature,
 //          "resolved": DidDht.resolve result with fetch() answering GET <gateway>/<z32> with the relay bytes}
 //   {"action": "decodeMany", "items": [{"did", "relay"}]} -> [{"ok": didDocument} | {"error": code}]
+//   {"action": "pkarrRead", "publicKey": hex, "relay": hex} -> {"seq", "answers": [{name, type, ttl, data}]}
+//      (pkarr 1.3.0's SignedPacket.fromBytes: signature check and DNS decoding by another implementation)
 //   {"action": "validatePrv", "newDid", "previousDidProof": {"previousDid", "signature"}} -> {"valid", "error"?}
 //   {"action": "bench", "n": 200, "services"?, "verificationMethods"?}
 //      -> per-operation rates {encode, decode, sign, verify} in operations per second
 import { DidDht, DidDhtDocument, DidDhtUtils } from '@web5/dids';
 import { encode as dnsPacketEncode, decode as dnsPacketDecode } from '@dnsquery/dns-packet';
+import { SignedPacket } from 'pkarr';
 
 async function readStdin() {
   const chunks = [];
@@ -131,6 +134,14 @@ if (input.action === 'create') {
   }
 } else if (input.action === 'decode') {
   out = await decode(input.did, input.relay);
+} else if (input.action === 'pkarrRead') {
+  // pkarr 1.3.0 (the relay format's origin): libsodium signature check + mafintosh dns-packet decoding.
+  const sp = SignedPacket.fromBytes(unhex(input.publicKey), unhex(input.relay));
+  const text = (d) => (Array.isArray(d) ? d.map((x) => Buffer.from(x).toString('utf8')) : [String(d)]);
+  out = {
+    seq: sp.timestamp(),
+    answers: sp.packet().answers.map((a) => ({ name: a.name, type: a.type, ttl: a.ttl, data: text(a.data) })),
+  };
 } else if (input.action === 'decodeMany') {
   out = [];
   for (const { did, relay } of input.items) {

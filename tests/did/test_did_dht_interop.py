@@ -210,3 +210,16 @@ def test_web5_cannot_decode_p256_keys() -> None:
     p256, x25519 = run_node("web5_did_dht.mjs", {"action": "decodeMany", "items": items})
     assert p256 == {"error": "invalidPublicKeyType"}
     assert "ok" in x25519 and x25519["ok"]["verificationMethod"][1]["publicKeyJwk"]["crv"] == "X25519"
+
+
+def test_pkarr_verifies_and_parses_our_relay_body() -> None:
+    # pkarr 1.3.0 defines the relay body; its SignedPacket checks the signature with libsodium and decodes the
+    # compressed packet with another DNS library (mafintosh/dns-packet).
+    identity, _, relay = _our_record()
+    out = run_node("web5_did_dht.mjs", {"action": "pkarrRead", "publicKey": identity.public_key.raw.hex(),
+                                        "relay": relay.hex()})
+    assert out["seq"] == SEQ
+    theirs = sorted((a["name"], a["type"], a["ttl"], "".join(a["data"])) for a in out["answers"])
+    expected = sorted((r.name.rstrip("."), r.type, r.ttl, r.text.rstrip(".") if r.type == "NS" else r.text)
+                      for r in packet_to_records(relay[72:]))
+    assert theirs == expected
