@@ -130,4 +130,6 @@ def test_deeply_nested_documents_fail_typed() -> None:
         signed = credentials.issue(credential(did), key=key, verification_method=vm, suite=suite)
         signed["credentialSubject"]["description"] = node
         result = credentials.verify_sync(signed, resolver=DictResolver())
-        assert result.codes == ["invalidJsonLd"]
+        # Either limit may trip first (recursion depth while expanding, or the RDFC-1.0 n-degree budget for the
+        # 5,000 look-alike blank nodes, depending on which memo tables earlier tests warmed): both are typed refusals.
+        assert len(result.codes) == 1 and result.codes[0] in {"invalidJsonLd", "canonicalizationLimit"}
