@@ -61,6 +61,7 @@ __all__ = [
     "identity_key_from_did",
     "identity_public_key",
     "previous_did_proof",
+    "services_of",
     "to_bep44",
     "to_packet",
     "z32_decode",

@@ -92,3 +92,17 @@ def test_errors_are_one_line_without_traceback(device: tuple[Path, str], tmp_pat
         lines = res.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith(f"error [{code}]"), (args, res.stderr)
         assert "Traceback" not in res.stderr
+
+
+def test_encode_with_an_encrypted_identity_key(tmp_path: Path) -> None:
+    doc = tmp_path / "enc.json"
+    env = {"DEV_PW": "a long passphrase"}
+    res = runner.invoke(cli_main.app, ["did", "create", "--method", "dht", "--out", str(doc),
+                                       "--passphrase-env", "DEV_PW"], env=env)
+    assert res.exit_code == 0, res.stderr
+    did = res.stdout.strip()
+    res = runner.invoke(cli_main.app, ["did", "encode", str(doc)], env=env)
+    assert res.exit_code == 1 and "encrypted" in str(res.exception)  # no passphrase given: refused, not guessed
+    res = runner.invoke(cli_main.app, ["did", "encode", str(doc), "--passphrase-env", "DEV_PW", "--seq", "5"], env=env)
+    assert res.exit_code == 0, res.stderr
+    assert did_dht.from_relay_bytes(did, bytes.fromhex(res.stdout.strip()))[1].seq == 5
