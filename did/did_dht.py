@@ -55,6 +55,7 @@ __all__ = [
     "create_document",
     "deactivate",
     "did_from_identity_key",
+    "fallback_document",
     "from_bep44",
     "from_packet",
     "from_relay_bytes",
@@ -218,6 +219,13 @@ def create_document(
     doc.validate()
     document_to_records(doc)  # refuse now what could not be published later
     return doc
+
+
+def fallback_document(did: str) -> DIDDocument:
+    """The document "Read" (note) allows when no record can be found: only the identity key, expanded from the DID.
+
+    Resolvers SHOULD prefer the published record; this is what a did:dht DID says about itself with no network."""
+    return create_document(identity_public_key(did))
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -522,3 +522,11 @@ def test_character_strings_split_inside_utf8_sequences() -> None:
     (svc,) = [r for r in records if r.name == "_s0._did."]
     assert len(svc.rdata) > 2
     assert did_dht.from_packet(DID, did_dht.to_packet(doc))[0] == doc
+
+
+def test_fallback_document_is_the_identity_key_alone() -> None:
+    doc = did_dht.fallback_document(DID)
+    assert doc == did_dht.create_document(IDENTITY.public_key)
+    assert [vm.id for vm in doc.verification_method] == [f"{DID}#0"] and not doc.service
+    with pytest.raises(InvalidDid):
+        did_dht.fallback_document("not-a-did")
