@@ -198,7 +198,25 @@ class DhtNode(asyncio.DatagramProtocol):
         await asyncio.gather(*(self._ping_addr(a) for a in addrs), return_exceptions=True)
         if len(self.table):
             await self.find_node(self.node_id)
+            await self.refresh_buckets(only_sparse=True)
         return len(self.table)
+
+    async def refresh_buckets(self, *, only_sparse: bool = False, older_than: float | None = None) -> None:
+        """Look up a random id in each bucket up to our deepest one (Kademlia "join": after the self-lookup,
+        refresh every farther bucket so we know at least one node in each subtree of the id space)."""
+        deepest = max((i for i, b in enumerate(self.table.buckets) if b.contacts), default=-1)
+        indexes = []
+        now = self.clock()
+        for i in range(deepest):
+            bucket = self.table.buckets[i]
+            if only_sparse and len(bucket.contacts) >= self.config.k:
+                continue
+            if older_than is not None and now - bucket.last_changed <= older_than:
+                continue
+            indexes.append(i)
+        targets = [self.table.random_id_in_bucket(i, self.rng(NODE_ID_SIZE)) for i in indexes]
+        for start in range(0, len(targets), 4):
+            await asyncio.gather(*(self.find_node(t) for t in targets[start : start + 4]), return_exceptions=True)
 
     async def _ping_addr(self, addr: tuple[str, int]) -> None:
         msg = await self.query(addr, b"ping", {})
@@ -650,9 +668,8 @@ class DhtNode(asyncio.DatagramProtocol):
             self.store.expire()
             if now - last_refresh >= self.config.refresh_interval:
                 last_refresh = now
-                for idx in self.table.stale_buckets(self.config.refresh_interval)[:8]:
-                    with contextlib.suppress(DidError):
-                        await self.find_node(self.table.random_id_in_bucket(idx, self.rng(NODE_ID_SIZE)))
+                with contextlib.suppress(DidError):
+                    await self.refresh_buckets(older_than=self.config.refresh_interval)
             if now - last_republish >= self.config.republish_interval:
                 last_republish = now
                 await self.republish()

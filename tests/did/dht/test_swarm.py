@@ -34,7 +34,7 @@ async def test_publish_resolve_with_30_percent_churn_and_republish() -> None:
             did = did_dht.did_from_identity_key(key.public_key)
             item = await swarm.client().get_mutable(key.public_key.raw)
             assert item is not None
-            doc, meta = did_dht.from_bep44(did, item)
+            doc, _meta = did_dht.from_bep44(did, item)
             assert doc.id == did
         # Kill 30% (never the publisher), wait one republish period: everything still resolves.
         swarm.nodes.remove(publisher)
