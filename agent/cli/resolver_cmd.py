@@ -45,8 +45,10 @@ async def start_dht_node(host: str, port: int, bootstrap: list[tuple[str, int]])
     """Start a ``did.dht.node.DhtNode`` and wait for it to join through ``bootstrap``."""
     from did.dht.node import DhtNode
 
-    node = DhtNode(host, port, bootstrap=bootstrap)
+    node = DhtNode(host=host, port=port, bootstrap=bootstrap)
     await node.start()
+    if bootstrap:
+        await node.bootstrap()
     return node
 
 
