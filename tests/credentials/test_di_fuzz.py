@@ -134,4 +134,8 @@ def test_deeply_nested_documents_fail_typed() -> None:
         # RDFC-1.0 n-degree budget (5,000 look-alike blank nodes), or, for JCS (no JSON-LD walk when the nesting fits
         # the stack), the signature over the altered document. Each is a typed refusal; none may be a crash.
         assert not result.verified
-        assert len(result.codes) == 1 and result.codes[0] in {"invalidJsonLd", "canonicalizationLimit", "signatureMismatch"}
+        assert len(result.codes) == 1 and result.codes[0] in {
+            "invalidJsonLd",
+            "canonicalizationLimit",
+            "signatureMismatch",
+        }
