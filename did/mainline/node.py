@@ -550,10 +550,14 @@ class DhtNode:
 
         try:
             while True:
-                ranked = sorted((d, nid) for nid, d in dist.items() if state[nid] != "fail")[:k]
+                t_now = time.monotonic()
+                # a query past the soft timeout is "stalled": it no longer blocks termination or holds a slot,
+                # but its answer is still used if it arrives before the lookup ends
+                stalled = {nid for nid, started in running.values() if t_now - started >= self.config.soft_timeout}
+                ranked = sorted((d, nid) for nid, d in dist.items()
+                                if state[nid] != "fail" and nid not in stalled)[:k]
                 if all(state[nid] == "ok" for _, nid in ranked):
                     break
-                t_now = time.monotonic()
                 slots = sum(1 for _, started in running.values() if t_now - started < self.config.soft_timeout)
                 for _, nid in ranked:
                     if slots >= alpha:
