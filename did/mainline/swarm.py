@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,6 +28,7 @@ class LocalSwarm:
         self.config = config or SWARM_CONFIG
         self.host = host
         self._rand = random.Random(seed)
+        self._seeded = seed is not None  # reproducible ids/secrets for tests; otherwise os.urandom
         self.progress = progress
         self.node_factory = node_factory
         self.nodes: list[DhtNode] = []
@@ -39,7 +41,7 @@ class LocalSwarm:
         for i in range(self.n):
             port = self.base_port + i if self.base_port else 0
             node = self.node_factory(host=self.host, port=port, config=self.config,
-                                     rng=self._rng if self._rand is not None else None)
+                                     rng=self._rng if self._seeded else os.urandom)
             await node.start()
             self.nodes.append(node)
         seeds = [n.address for n in self.nodes[:3]]
