@@ -56,6 +56,7 @@ class DhtConfig:
     max_records: int = 10_000
     republish_interval: float = 3600.0  # keep-alive items are re-put this often
     refresh_interval: float = 900.0  # BEP 5: refresh buckets unchanged for 15 minutes
+    ping_interval: float = 300.0  # ping up to k contacts silent this long, so dead ones turn bad
     token_rotation: float = 300.0  # BEP 5: secret changed every five minutes, previous one still accepted
     max_packet_size: int = 1500  # larger datagrams are dropped unread
     rate_limit: float | None = 250.0  # datagrams per second per source IP (None = unlimited)
@@ -190,6 +191,7 @@ class DhtNode:
         self._maintenance: asyncio.Task[None] | None = None
         self._last_republish = 0.0
         self._last_refresh = 0.0
+        self._last_ping = 0.0
         self.last_lookup_queries = 0  # queries the last get/put lookup sent (for benchmarks)
 
     # --- lifecycle ----------------------------------------------------------------------------------------------
@@ -228,7 +230,7 @@ class DhtNode:
         transport, _ = await loop.create_datagram_endpoint(lambda: _Protocol(self), local_addr=(self.host, self._port))
         self._transport = transport
         now = self.clock()
-        self._last_republish = self._last_refresh = now
+        self._last_republish = self._last_refresh = self._last_ping = now
         self._maintenance = asyncio.create_task(self._maintain())
 
     async def stop(self) -> None:
@@ -485,9 +487,9 @@ class DhtNode:
         return t
 
     async def query(self, addr: Address, method: bytes, args: dict[bytes, Any],
-                    timeout: float | None = None) -> dict[bytes, Any]:
+                    timeout: float | None = None, *, node_id: bytes | None = None) -> dict[bytes, Any]:
         """Send one KRPC query and return the response dictionary ``r``. Raises :class:`QueryTimeout` or the
-        remote's :class:`KrpcError`."""
+        remote's :class:`KrpcError`. A timeout counts as a failure of ``node_id`` in the routing table."""
         if self._transport is None:
             raise DhtError("the node is not started", code="notStarted")
         loop = asyncio.get_running_loop()
@@ -499,6 +501,8 @@ class DhtNode:
         try:
             msg = await asyncio.wait_for(fut, timeout or self.config.query_timeout)
         except TimeoutError as exc:
+            if node_id is not None:
+                self.routing.failed(node_id, self.clock())
             raise QueryTimeout(f"no answer from {addr[0]}:{addr[1]} to {method.decode()}") from exc
         finally:
             self._pending.pop(t, None)
@@ -534,6 +538,9 @@ class DhtNode:
         def learn(nid: bytes, addr: Address) -> None:
             if nid == self.node_id or nid in state or addr == me or addr[1] == 0:
                 return
+            known = self.routing.get(nid)
+            if known is not None and known.state(now) == "bad":
+                return  # others still advertise it, but it has stopped answering us
             addrs[nid] = addr
             dist[nid] = int.from_bytes(nid, "big") ^ t_int
             state[nid] = "new"
@@ -564,7 +571,7 @@ class DhtNode:
                         break
                     if state[nid] == "new":
                         state[nid] = "wait"
-                        task = asyncio.ensure_future(self.query(addrs[nid], method, args))
+                        task = asyncio.ensure_future(self.query(addrs[nid], method, args, node_id=nid))
                         running[task] = (nid, t_now)
                         result.queries += 1
                         slots += 1
@@ -579,8 +586,6 @@ class DhtNode:
                     exc = task.exception()
                     if exc is not None:
                         state[nid] = "fail"
-                        if isinstance(exc, QueryTimeout):
-                            self.routing.failed(nid, self.clock())
                         continue
                     body = task.result()
                     if body.get(b"id") != nid:
@@ -596,8 +601,15 @@ class DhtNode:
                         except DidError:
                             pass
         finally:
+            # stalled queries are left to reach their hard timeout, so dead nodes get marked failed (and then
+            # bad, and replaced) instead of slowing down every later lookup
             for task in running:
-                task.cancel()
+                if self.running:
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+                    task.add_done_callback(_retire)
+                else:
+                    task.cancel()
         ranked = sorted((d, nid) for nid, d in dist.items() if state[nid] == "ok")[:k]
         result.responses = [(nid, addrs[nid], bodies[nid]) for _, nid in ranked]
         result.answers = list(bodies.values())  # any answer may carry the item, not only the k closest
@@ -771,9 +783,19 @@ class DhtNode:
             await self.find_node(rnd.to_bytes(ID_SIZE, "big"))
             b.last_changed = self.clock()
 
+    async def _ping_questionable(self) -> None:
+        """BEP 5: nodes silent for a while are questionable; ping up to k of them (least recently seen first) so
+        dead ones fail, turn bad and are replaced, and stop being handed out to others."""
+        now = self.clock()
+        silent = sorted((n for n in self.routing if now - n.last_seen >= self.config.ping_interval
+                         and n.state(now) != "bad"), key=lambda n: n.last_seen)[: self.config.k]
+        await asyncio.gather(*(self.query(n.addr, b"ping", {}, node_id=n.id) for n in silent),
+                             return_exceptions=True)
+
     async def _maintain(self) -> None:
         cfg = self.config
-        tick = max(0.05, min(cfg.republish_interval, cfg.refresh_interval, cfg.token_rotation) / 4)
+        tick = max(0.05, min(cfg.republish_interval, cfg.refresh_interval, cfg.ping_interval,
+                             cfg.token_rotation) / 4)
         while True:
             await asyncio.sleep(tick)
             try:
@@ -782,6 +804,9 @@ class DhtNode:
                 if now - self._last_republish >= cfg.republish_interval:
                     self._last_republish = now
                     await self.republish()
+                if now - self._last_ping >= cfg.ping_interval:
+                    self._last_ping = now
+                    await self._ping_questionable()
                 if now - self._last_refresh >= cfg.refresh_interval:
                     self._last_refresh = now
                     await self._refresh_buckets()
@@ -791,6 +816,11 @@ class DhtNode:
                 raise
             except Exception:  # maintenance must survive anything and try again next tick
                 log.exception("DHT maintenance failed")
+
+
+def _retire(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved: a late timeout is expected, not an error to log
 
 
 def _id_arg(a: dict[bytes, Any], key: bytes) -> bytes:

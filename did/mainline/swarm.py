@@ -12,7 +12,7 @@ from typing import Any
 from did.mainline.node import DhtConfig, DhtNode
 
 # loopback: every node shares 127.0.0.1, so per-IP rate limiting is off and timeouts are short
-SWARM_CONFIG = DhtConfig(query_timeout=1.0, soft_timeout=0.05, rate_limit=None)
+SWARM_CONFIG = DhtConfig(query_timeout=0.5, soft_timeout=0.02, rate_limit=None)
 
 
 class LocalSwarm:
