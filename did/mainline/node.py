@@ -18,16 +18,18 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from did.bencode import bencode
 from did.bep44 import MAX_SALT_SIZE, MAX_V_SIZE, ImmutableItem, MutableItem, immutable_target, mutable_target
 from did.errors import DidError, EncodingError, InvalidSignature, StaleRecord
 from did.mainline import krpc
 from did.mainline.krpc import ID_SIZE, Address, KrpcError
-from did.mainline.persistence import NodeDatabase
 from did.mainline.routing import RoutingTable
 from did.mainline.store import RecordStore, StoreFull
+
+if TYPE_CHECKING:
+    from did.mainline.persistence import NodeDatabase
 
 log = logging.getLogger(__name__)
 
@@ -211,6 +213,8 @@ class DhtNode:
         if self._transport is not None:
             return
         if self._data_dir is not None:
+            from did.mainline.persistence import NodeDatabase  # aiosqlite only when persistence is asked for
+
             self._db = NodeDatabase(self._data_dir)
             await self._db.open()
             saved = await self._db.node_id()
