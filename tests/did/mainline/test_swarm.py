@@ -52,6 +52,11 @@ async def test_publish_and_resolve_did_dht_on_110_nodes() -> None:
         # immutable items and find_node through the swarm
         target = await swarm.client().put_immutable(b"firmware-manifest-digest")
         assert await swarm.client().get_immutable(target) == b"firmware-manifest-digest"
+        # BEP 5 peers: announce (implied port) and get_peers through the swarm
+        info_hash = bytes(range(20))
+        announcer = swarm.nodes[9]
+        assert await announcer.announce_peer(info_hash) >= 6
+        assert announcer.address in await swarm.nodes[77].get_peers(info_hash)
         probe_id = swarm.nodes[42].node_id
         found = await swarm.nodes[3].find_node(probe_id)
         assert found[0][0] == probe_id
