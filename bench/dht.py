@@ -110,6 +110,13 @@ async def theirs(n: int, records: int, resolves: int, rnd: random.Random) -> lis
             lat.append(r["ms"])
             ok += r["item"] is not None and bytes.fromhex(r["item"]["v"]) == packet
         out.append(row("bittorrent-dht: get, no churn", lat, ok, count, None))
+        alive = (await peers.call("kill", fraction=0.30))["alive"]
+        lat, ok = [], 0
+        for i in range(count):
+            r = await peers.call("get_mutable", node=rnd.choice(alive), publicKey=pks[i % records])
+            lat.append(r["ms"])
+            ok += r["item"] is not None and bytes.fromhex(r["item"]["v"]) == packet
+        out.append(row("bittorrent-dht: get, 30% killed (no republish)", lat, ok, count, None))
         out.append(f"(bittorrent-dht: {n} nodes started in {boot:.1f} s)")
     finally:
         await peers.close()

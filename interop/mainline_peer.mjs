@@ -102,11 +102,22 @@ const ops = {
     nodes[node]._values.set(target.toString('hex'), { v: value, k: pk, sig, seq, id: nodes[node].nodeId })
     return { target: hex(target), publicKey: hex(pk) }
   },
+  async kill ({ fraction }) {
+    // destroy a random fraction of the live nodes (churn); destroyed slots stay null
+    const alive = nodes.map((d, i) => (d ? i : -1)).filter((i) => i >= 0)
+    const count = Math.round(alive.length * fraction)
+    for (let j = 0; j < count; j++) {
+      const pick = alive.splice(Math.floor(Math.random() * alive.length), 1)[0]
+      await new Promise((resolve) => nodes[pick].destroy(resolve))
+      nodes[pick] = null
+    }
+    return { alive: alive }
+  },
   async stats ({ node }) {
     return { nodes: nodes[node].toJSON().nodes.length }
   },
   async stop () {
-    await Promise.all(nodes.map((d) => new Promise((resolve) => d.destroy(resolve))))
+    await Promise.all(nodes.filter((d) => d).map((d) => new Promise((resolve) => d.destroy(resolve))))
     nodes.length = 0
     return {}
   }
