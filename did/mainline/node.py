@@ -587,7 +587,7 @@ class DhtNode:
                                              return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     nid, _ = running.pop(task)
-                    exc = task.exception()
+                    exc = asyncio.CancelledError() if task.cancelled() else task.exception()
                     if exc is not None:
                         state[nid] = "fail"
                         continue
@@ -661,7 +661,8 @@ class DhtNode:
             self.kept[item.target] = item
         stored, errors = await self._put_to_closest(item.target, args)
         if stored == 0 and errors and all(e.krpc_code in (krpc.CAS_MISMATCH, krpc.SEQ_TOO_LOW) for e in errors):
-            self.kept.pop(item.target, None) if self.kept.get(item.target) is item else None
+            if self.kept.get(item.target) is item:
+                del self.kept[item.target]  # a newer version is out there: stop keeping this one alive
             code = "casMismatch" if any(e.krpc_code == krpc.CAS_MISMATCH for e in errors) else "staleRecord"
             raise PutRejected(f"every node refused the put: {errors[0].remote_message}", code=code)
         return stored
