@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,7 @@ MAX_PREDICATES = 32
 REQUEST_TYPE = "IiotidZkPresentationRequest"
 PRESENTATION_TYPE = "IiotidZkPresentation"
 MAX_ENCODED = 1 << 20
+_B64U = re.compile(r"[A-Za-z0-9_-]*")
 
 
 class MalformedPresentation(InvalidProof):
@@ -46,7 +48,7 @@ def b64u(data: bytes) -> str:
 
 
 def unb64u(text: object, what: str) -> bytes:
-    if not isinstance(text, str) or "=" in text:
+    if not isinstance(text, str) or not _B64U.fullmatch(text) or len(text) % 4 == 1:
         raise MalformedPresentation(f"{what} must be unpadded base64url text")
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
