@@ -42,6 +42,36 @@ class KrpcError(DidError):
         self.krpc_message = message
 
 
+# What a BEP 44 put refusal means to callers (resolver HTTP maps these codes to 409/412/413/400).
+_PUT_REFUSAL_CODES = {
+    CAS_MISMATCH: "casMismatch",
+    SEQ_TOO_LOW: "staleRecord",
+    MESSAGE_TOO_BIG: "payloadTooLarge",
+    INVALID_SIGNATURE: "invalidSignature",
+    SALT_TOO_BIG: "invalidEncoding",
+}
+
+
+class PutRejected(KrpcError):
+    """Every node asked to store an item refused it; ``code`` names the (most common) BEP 44 reason."""
+
+    code = "dhtPutRejected"
+
+
+def put_refused(refusals: list[KrpcError]) -> DidError:
+    """The typed error for a put that no node stored: the refusal most nodes gave, else "unavailable"."""
+    if not refusals:
+        return DhtUnavailable("no DHT node acknowledged the put (all timed out)")
+    counts: dict[int, int] = {}
+    for r in refusals:
+        counts[r.krpc_code] = counts.get(r.krpc_code, 0) + 1
+    krpc_code = max(counts, key=lambda c: counts[c])
+    sample = next(r for r in refusals if r.krpc_code == krpc_code)
+    err = PutRejected(krpc_code, f"{sample.krpc_message} (refused by {counts[krpc_code]} of {len(refusals)} nodes)")
+    err.code = _PUT_REFUSAL_CODES.get(krpc_code, PutRejected.code)
+    return err
+
+
 class DhtTimeout(DidError):
     code = "dhtTimeout"
 

@@ -48,10 +48,12 @@ from did.dht.krpc import (
     KrpcError,
     Message,
     NodeInfo,
+    PutRejected,
     decode_message,
     decode_nodes,
     encode_nodes,
     encode_peer,
+    put_refused,
 )
 from did.dht.routing import RoutingTable
 from did.dht.store import DEFAULT_TTL, ItemStore
@@ -76,6 +78,7 @@ class DhtConfig:
     rate_burst: float = 400.0
     max_failures: int = 2
     max_lookup_queries: int = 64
+    stall_timeout: float = 0.5  # a query this old stops holding an alpha slot
 
 
 class _Bucket:
@@ -131,6 +134,7 @@ class DhtNode(asyncio.DatagramProtocol):
         self.peers: dict[bytes, dict[tuple[str, int], float]] = {}
         self.kept: dict[bytes, MutableItem | ImmutableItem] = {}
         self.stats = NodeStats()
+        self.last_lookup_queries = 0  # queries sent by the most recent lookup (benchmarks)
         self._secrets = [rng(16), rng(16)]
         self._secret_rotated = clock()
         self._pending: dict[bytes, tuple[asyncio.Future[Message], tuple[str, int]]] = {}
@@ -341,57 +345,69 @@ class DhtNode(asyncio.DatagramProtocol):
             self._pending.pop(t, None)
 
     async def _lookup(self, target: bytes, method: bytes, args: dict[bytes, Any]) -> LookupResult:
-        """Iterative Kademlia lookup (BEP 5): alpha parallel queries, stop when the k closest seen have answered."""
+        """Iterative Kademlia lookup (BEP 5): alpha parallel queries, stop when the k closest seen have answered.
+
+        A query unanswered after ``stall_timeout`` no longer holds one of the alpha slots, and the lookup no longer
+        waits for it (libtorrent's "short timeout"); it still runs to ``query_timeout`` in the background, so a dead
+        contact is counted as failed in the routing table, and a late answer is still used while the lookup runs.
+        """
         k, alpha = self.config.k, self.config.alpha
+        loop = asyncio.get_running_loop()
         t = int.from_bytes(target, "big")
         candidates: dict[bytes, NodeInfo] = {n.id: n for n in self.table.closest(target, k * 2)}
         queried: set[bytes] = set()
         answered: dict[bytes, NodeInfo] = {}
         result = LookupResult(closest=[])
-        in_flight: dict[asyncio.Task[Message], NodeInfo] = {}
+        in_flight: dict[asyncio.Task[Message], tuple[NodeInfo, float]] = {}
 
         def dist(n: NodeInfo) -> int:
             return int.from_bytes(n.id, "big") ^ t
 
-        while True:
-            ordered = sorted(candidates.values(), key=dist)
-            # The k closest nodes not known to have failed: done when all have answered.
-            frontier = [n for n in ordered if n.id not in queried or n.id in answered][:k]
-            pending_front = [n for n in frontier if n.id not in queried]
-            if not pending_front and not in_flight:
-                break
-            while pending_front and len(in_flight) < alpha and result.queries < self.config.max_lookup_queries:
-                n = pending_front.pop(0)
-                queried.add(n.id)
-                result.queries += 1
-                task = asyncio.ensure_future(self.query(n.addr, method, args))
-                in_flight[task] = n
-            if not in_flight:
-                break
-            done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
-                n = in_flight.pop(task)
-                exc = task.exception()
-                if exc is not None:
-                    candidates.pop(n.id, None)
-                    continue
-                msg = task.result()
-                if msg.sender_id != n.id:
-                    # The contact answered with another id: take the node it claims to be, at that address.
-                    candidates.pop(n.id, None)
-                    sender = msg.sender_id
-                    if sender is None:
-                        continue
-                    n = NodeInfo(sender, n.host, n.port)
+        try:
+            while True:
+                now = loop.time()
+                stalled = {n.id for n, sent in in_flight.values() if now - sent >= self.config.stall_timeout}
+                active = len(in_flight) - len(stalled)
+                ordered = sorted(candidates.values(), key=dist)
+                # The k closest nodes not known to have failed (nor stalled): done when all have answered.
+                frontier = [n for n in ordered if n.id not in stalled and (n.id not in queried or n.id in answered)][:k]
+                pending_front = [n for n in frontier if n.id not in queried]
+                while pending_front and active < alpha and result.queries < self.config.max_lookup_queries:
+                    n = pending_front.pop(0)
                     queried.add(n.id)
-                    candidates[n.id] = n
-                answered[n.id] = n
-                result.responses.append((n, msg.r))
-                token = msg.r.get(b"token")
-                if isinstance(token, bytes) and len(token) <= 64:
-                    result.tokens[n.id] = (n, token)
-                for key in (b"nodes",):
-                    raw = msg.r.get(key)
+                    result.queries += 1
+                    task = asyncio.ensure_future(self.query(n.addr, method, args))
+                    in_flight[task] = (n, loop.time())
+                    active += 1
+                timeout: float | None = None
+                if active:
+                    oldest_active = min(sent for n, sent in in_flight.values() if n.id not in stalled)
+                    timeout = max(0.0, oldest_active + self.config.stall_timeout - loop.time())
+                elif not in_flight or len(frontier) >= k:
+                    break  # the k closest have answered (or nothing is left to ask)
+                # else: fewer than k answered and only stalled queries are left: wait for them after all
+                done, _ = await asyncio.wait(list(in_flight), timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    n, _sent = in_flight.pop(task)
+                    if task.cancelled() or task.exception() is not None:
+                        candidates.pop(n.id, None)
+                        continue
+                    msg = task.result()
+                    if msg.sender_id != n.id:
+                        # The contact answered with another id: take the node it claims to be, at that address.
+                        candidates.pop(n.id, None)
+                        sender = msg.sender_id
+                        if sender is None:
+                            continue
+                        n = NodeInfo(sender, n.host, n.port)
+                        queried.add(n.id)
+                        candidates[n.id] = n
+                    answered[n.id] = n
+                    result.responses.append((n, msg.r))
+                    token = msg.r.get(b"token")
+                    if isinstance(token, bytes) and len(token) <= 64:
+                        result.tokens[n.id] = (n, token)
+                    raw = msg.r.get(b"nodes")
                     if isinstance(raw, bytes):
                         try:
                             found = decode_nodes(raw)
@@ -400,7 +416,13 @@ class DhtNode(asyncio.DatagramProtocol):
                         for m in found[: k * 2]:
                             if m.id != self.node_id and m.id not in candidates and m.id not in queried:
                                 candidates[m.id] = m
+        finally:
+            for task in in_flight:  # stalled: let them run to their timeout (routing-table failure count), unobserved
+                task.add_done_callback(_consume)
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
         result.closest = sorted(answered.values(), key=dist)[:k]
+        self.last_lookup_queries = result.queries
         return result
 
     # ------------------------------------------------------------------ client API (did.dht.DhtClient)
@@ -438,17 +460,23 @@ class DhtNode(asyncio.DatagramProtocol):
     async def put_mutable(self, item: MutableItem, *, cas: int | None = None, keep_alive: bool = False) -> int:
         """BEP 44 put to the k closest nodes that gave write tokens. Returns how many stored it."""
         item.verify()
-        if keep_alive:
-            self.kept[item.target] = item
-        with contextlib.suppress(KrpcError):
-            self.store.put_mutable(item)
         res = await self._lookup(item.target, b"get", {b"target": item.target})
         args: dict[bytes, Any] = {b"k": item.public_key, b"seq": item.seq, b"sig": item.signature, b"v": item.v}
         if item.salt:
             args[b"salt"] = item.salt
         if cas is not None:
             args[b"cas"] = cas
-        return await self._put_to(res, args)
+        if keep_alive:  # kept even if the network is unreachable now: the republisher retries
+            self.kept[item.target] = item
+        try:
+            stored = await self._put_to(res, args)
+        except PutRejected:
+            if self.kept.get(item.target) is item:
+                del self.kept[item.target]
+            raise
+        with contextlib.suppress(KrpcError):  # this node holds the item too (as one of the DHT's nodes)
+            self.store.put_mutable(item)
+        return stored
 
     async def put_immutable(self, v: object, *, keep_alive: bool = False) -> bytes:
         item = ImmutableItem(v)
@@ -476,21 +504,30 @@ class DhtNode(asyncio.DatagramProtocol):
         return None
 
     async def _put_to(self, res: LookupResult, args: dict[bytes, Any]) -> int:
+        """BEP 44 ``put`` to the k closest nodes that returned write tokens; raises when none stored it."""
         targets = [res.tokens[n.id] for n in res.closest if n.id in res.tokens]
         if not targets:
-            if not res.responses:
-                raise DhtUnavailable("no DHT node answered the lookup; nothing was stored")
-            return 0
+            raise DhtUnavailable(
+                "no DHT node answered the lookup; nothing was stored"
+                if not res.responses
+                else "no DHT node near the target gave a write token; nothing was stored"
+            )
+        refusals: list[KrpcError] = []
 
         async def one(node: NodeInfo, token: bytes) -> bool:
             try:
                 await self.query(node.addr, b"put", {**args, b"token": token})
                 return True
+            except KrpcError as exc:
+                refusals.append(exc)
+                return False
             except DidError:
                 return False
 
-        results = await asyncio.gather(*(one(n, tok) for n, tok in targets[: self.config.k]))
-        return sum(results)
+        stored = sum(await asyncio.gather(*(one(n, tok) for n, tok in targets[: self.config.k])))
+        if stored == 0:
+            raise put_refused(refusals)
+        return stored
 
     async def announce_peer(self, info_hash: bytes, port: int) -> int:
         res = await self._lookup(info_hash, b"get_peers", {b"info_hash": info_hash})
@@ -712,6 +749,12 @@ _HANDLERS: dict[bytes, Callable[[DhtNode, dict[bytes, Any], tuple[str, int]], di
     b"get": DhtNode._q_get,
     b"put": DhtNode._q_put,
 }
+
+
+def _consume(task: asyncio.Task[Any]) -> None:
+    """Retrieve a background query's outcome so asyncio does not report it as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _arg_bytes(a: dict[bytes, Any], key: bytes, size: int) -> bytes:

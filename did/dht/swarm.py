@@ -11,7 +11,7 @@ from did.dht.node import DhtConfig, DhtNode
 
 def loopback_config(**overrides: float) -> DhtConfig:
     """Settings for an all-loopback network: short timeouts, and no per-IP rate limit (every node is 127.0.0.1)."""
-    cfg = DhtConfig(query_timeout=0.5, rate_limit_per_ip=1e9, rate_burst=1e9)
+    cfg = DhtConfig(query_timeout=0.5, stall_timeout=0.08, rate_limit_per_ip=1e9, rate_burst=1e9)
     for key, value in overrides.items():
         setattr(cfg, key, value)
     return cfg

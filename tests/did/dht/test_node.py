@@ -13,7 +13,7 @@ import pytest
 from did.bencode import bdecode, bencode
 from did.bep44 import MutableItem, mutable_target
 from did.dht import DhtNode, LocalSwarm, loopback_config
-from did.dht.krpc import KrpcError, decode_message
+from did.dht.krpc import KrpcError, PutRejected, decode_message
 
 
 class Raw(asyncio.DatagramProtocol):
@@ -123,8 +123,14 @@ async def test_salted_items_and_client_cas() -> None:
         assert (await swarm.client().get_mutable(pk, b"salt-1")).v == b"a"  # type: ignore[union-attr]
         assert (await swarm.client().get_mutable(pk, b"salt-2")).v == b"b"  # type: ignore[union-attr]
         assert await swarm.client().get_mutable(pk) is None
-        # cas against a stale seq: every storing node refuses
-        assert await swarm.client().put_mutable(MutableItem.sign(sk, b"c", 3, b"salt-1"), cas=0) == 0
+        # cas against a stale seq: every storing node refuses with BEP 44 error 301, raised typed
+        with pytest.raises(PutRejected) as refused:
+            await swarm.client().put_mutable(MutableItem.sign(sk, b"c", 3, b"salt-1"), cas=0)
+        assert refused.value.krpc_code == 301 and refused.value.code == "casMismatch"
+        # a lower seq than stored: 302
+        with pytest.raises(PutRejected) as stale:
+            await swarm.client().put_mutable(MutableItem.sign(sk, b"old", 0, b"salt-1"))
+        assert stale.value.krpc_code == 302 and stale.value.code == "staleRecord"
 
 
 async def test_query_errors_surface_typed(node: DhtNode) -> None:

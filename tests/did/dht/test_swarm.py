@@ -22,7 +22,7 @@ def _record(key: PrivateKey, seq: int, service: str) -> MutableItem:
 
 
 async def test_publish_resolve_with_30_percent_churn_and_republish() -> None:
-    cfg = loopback_config(republish_interval=0.5, refresh_interval=0.5)
+    cfg = loopback_config(republish_interval=0.5, refresh_interval=30.0)
     async with LocalSwarm(110, seed=11, config=cfg) as swarm:
         publisher = swarm.nodes[0]
         keys = [PrivateKey.generate(KeyType.ED25519) for _ in range(10)]
