@@ -3,7 +3,7 @@
 * :mod:`~zkp.schnorr.transcript` Fiat-Shamir with domain separation; :mod:`~zkp.schnorr.sigma` DL, DLEQ, AND/OR;
 * :mod:`~zkp.schnorr.pedersen`, :mod:`~zkp.schnorr.range_proof`, :mod:`~zkp.schnorr.set_membership`;
 * :mod:`~zkp.schnorr.presentation` request/presentation formats (JSON, CBOR);
-* :func:`prove` (holder) and :func:`verify` (verifier).  Statements, sizes, assumptions: specs/zkp-predicates.md.
+* :func:`prove` (holder) and :func:`verify` (verifier).  Statements, sizes, assumptions: specs/zkp.md.
 """
 
 from __future__ import annotations

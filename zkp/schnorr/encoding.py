@@ -1,4 +1,4 @@
-"""How credential attributes become BBS message scalars so that predicates mean something (specs/zkp-predicates.md).
+"""How credential attributes become BBS message scalars so that predicates mean something (specs/zkp.md).
 
 * integers: the integer itself, reduced mod r (negative n is r - |n|); range predicates compare these integers;
 * dates: days since 1970-01-01 (proleptic Gregorian, UTC) as an integer, so "manufactured after D" is ``ge``;

@@ -5,7 +5,7 @@ device-secret message of the BBS credential.  The presentation proves ``nym = H_
 ``s`` (``T = H_v * s~`` hashed into the BBS challenge; verifier: ``T = H_v * s^ - nym * c``).  Same device + same
 scope gives the same nym; nyms for different scopes are unlinkable under DDH in G1 (H_v are independent random
 points).  This is the construction of draft-irtf-cfrg-bbs-per-verifier-linkability with a single secret; that draft's
-exact DSTs and challenge layout are *not* reproduced here (see specs/zkp-predicates.md).
+exact DSTs and challenge layout are *not* reproduced here (see specs/zkp.md).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A :class:`PresentationRequest` is what a verifier (gateway) sends: which attributes to disclose, which predicates to
 prove about hidden ones, where the holder's device secret sits (holder binding), an optional pseudonym scope, a fresh
 nonce and the verifier's DID.  A :class:`Presentation` is the holder's answer: the BBS proof (draft -09 octets),
-disclosed values, one proof per predicate (request order) and the pseudonym.  Byte layouts: specs/zkp-predicates.md.
+disclosed values, one proof per predicate (request order) and the pseudonym.  Byte layouts: specs/zkp.md.
 """
 
 from __future__ import annotations
