@@ -350,7 +350,7 @@ def create_app(
         except IiotidError as exc:
             status = _put_error_status(exc)
             return _problem(status, exc.code, str(exc), CORS_HEADERS)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError) as exc:  # pragma: no cover - transport failure below the DHT client
             log.warning("DHT put for %s failed: %r", z32, exc)
             return _problem(500, "internalError", f"DHT put failed: {exc.__class__.__name__}", CORS_HEADERS)
         if not stored:

@@ -138,13 +138,12 @@ def _free_port() -> int:
 
 def test_resolver_serve_subprocess(tmp_path: Path) -> None:
     """``iiotid resolver serve`` as a real process on loopback (joined to an in-test DHT swarm)."""
-    swarm_module = pytest.importorskip("did.dht.swarm", reason="the DHT package (did.dht) is not in this tree yet")
-    LocalSwarm = swarm_module.LocalSwarm
+    from did.dht.swarm import LocalSwarm
 
     async def scenario() -> None:
         async with LocalSwarm(4) as swarm:
             boot = swarm.nodes[0]
-            host, udp = boot.address if hasattr(boot, "address") else ("127.0.0.1", boot.port)
+            host, udp = boot.address
             port = _free_port()
             proc = subprocess.Popen(
                 [sys.executable, "-m", "agent.cli.main", "resolver", "serve", "--port", str(port),
@@ -219,3 +218,31 @@ def test_resolver_serve_without_dht_reads_through_upstream() -> None:
 def test_resolver_serve_rejects_bad_options() -> None:
     res = invoke("resolver", "serve", "--no-dht")
     assert res.exit_code == 1 and error_line(res).startswith("error [invalidOptions]")
+
+
+def test_publish_and_resolve_through_a_dht_swarm(tmp_path: Path) -> None:
+    """``did publish --bootstrap`` / ``did resolve --bootstrap`` against a loopback swarm of real DHT nodes."""
+    from did.dht.swarm import LocalSwarm
+
+    key = identity_key(13)
+    key_file, doc_file = tmp_path / "k.json", tmp_path / "d.json"
+    write_key_file(key_file, key, id=f"{did_of(key)}#0", controller=did_of(key))
+    doc_file.write_text(json.dumps(document(key, services=1).to_json()))
+
+    async def scenario() -> tuple[object, object]:
+        async with LocalSwarm(8) as swarm:
+            host, port = swarm.nodes[0].address
+            boot = f"{host}:{port}"
+            pub = await asyncio.to_thread(
+                invoke, "did", "publish", "--key", str(key_file), "--doc", str(doc_file), "--bootstrap", boot
+            )
+            res = await asyncio.to_thread(invoke, "did", "resolve", did_of(key), "--bootstrap", boot)
+            return pub, res
+
+    pub, res = asyncio.run(scenario())
+    assert pub.exit_code == 0, (pub.output, pub.exception)  # type: ignore[attr-defined]
+    assert json.loads(pub.stdout)["storedNodes"] >= 1  # type: ignore[attr-defined]
+    assert res.exit_code == 0, (res.output, res.exception)  # type: ignore[attr-defined]
+    out = json.loads(res.stdout)  # type: ignore[attr-defined]
+    assert out["didDocument"] == document(key, services=1).to_json()
+    assert out["didResolutionMetadata"]["source"] == "dht"
