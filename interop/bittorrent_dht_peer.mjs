@@ -5,6 +5,8 @@
 //   {"cmd":"addNode","index":i,"host":h,"port":p}              -> {}
 //   {"cmd":"put","index":i,"v":hex,"seq":n,"seed":hex32,"salt":hex} (mutable; without seed: immutable) -> {"hash":hex,"stored":n}
 //   {"cmd":"get","index":i,"target":hex}                       -> {"item":{"v":hex,"seq":n,"k":hex}|null}
+//   put/get answers also carry "ms" (wall time inside Node)
+//   {"cmd":"destroy","indices":[i,...]}                          -> {}   (churn: those nodes stop answering)
 //   {"cmd":"stop"}
 import DHT from 'bittorrent-dht'
 import sodium from 'sodium-universal'
@@ -64,8 +66,9 @@ async function handle (c) {
   switch (c.cmd) {
     case 'start': return start(c)
     case 'addNode': dhts[c.index].addNode({ host: c.host, port: c.port }); return {}
-    case 'put': return put(dhts[c.index], c)
-    case 'get': return get(dhts[c.index], c.target, c.salt)
+    case 'put': { const t0 = performance.now(); const r = await put(dhts[c.index], c); return { ...r, ms: performance.now() - t0 } }
+    case 'get': { const t0 = performance.now(); const r = await get(dhts[c.index], c.target, c.salt); return { ...r, ms: performance.now() - t0 } }
+    case 'destroy': for (const i of c.indices) dhts[i].destroy(); return {}
     case 'lookup': return new Promise((resolve) => dhts[c.index].lookup(Buffer.from(c.target, 'hex'), (err, n) => resolve({ found: n ?? 0, error: err ? String(err) : null })))
     case 'stop': for (const d of dhts) d.destroy(); setTimeout(() => process.exit(0), 50); return {}
     default: throw new Error('unknown command ' + c.cmd)
