@@ -123,6 +123,10 @@ async def test_salted_items_and_client_cas() -> None:
         assert (await swarm.client().get_mutable(pk, b"salt-1")).v == b"a"  # type: ignore[union-attr]
         assert (await swarm.client().get_mutable(pk, b"salt-2")).v == b"b"  # type: ignore[union-attr]
         assert await swarm.client().get_mutable(pk) is None
+        # Every node holds seq 1 (a 12-node swarm's k closest can differ by a node or two between two lookups),
+        # so each node a put reaches refuses it.
+        for n in swarm.nodes:
+            n.store.put_mutable(MutableItem.sign(sk, b"a", 1, b"salt-1"))
         # cas against a stale seq: every storing node refuses with BEP 44 error 301, raised typed
         with pytest.raises(PutRejected) as refused:
             await swarm.client().put_mutable(MutableItem.sign(sk, b"c", 3, b"salt-1"), cas=0)
