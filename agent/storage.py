@@ -27,6 +27,7 @@ API (all ``async``)::
 # ruff: noqa: S608
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
@@ -117,6 +118,10 @@ MIGRATIONS: list[str] = [
         created TEXT NOT NULL
     );
     """,
+    # 3: the signed did:dht record of each device, so a republish after a crash sends identical bytes
+    """
+    ALTER TABLE devices ADD COLUMN record BLOB;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -151,6 +156,7 @@ class DeviceRow:
     attributes: str
     created: str
     successor_did: str | None = None
+    record: bytes | None = None  # relay bytes of the signed BEP 44 record (republished as is)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -202,6 +208,7 @@ class Storage:
     def __init__(self, db: aiosqlite.Connection, path: Path | str) -> None:
         self.db = db
         self.path = path
+        self._tx_lock = asyncio.Lock()  # one connection: concurrent tasks take turns for whole transactions
 
     def __repr__(self) -> str:
         return f"Storage({str(self.path)!r})"
@@ -267,15 +274,17 @@ class Storage:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One atomic step: ``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on any exception)."""
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.db
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        else:
-            await self.db.execute("COMMIT")
+        """One atomic step: ``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on any exception).  Tasks sharing this
+        Storage are serialised, so each step sees only its own writes in progress."""
+        async with self._tx_lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            else:
+                await self.db.execute("COMMIT")
 
     # -- writes (inside a transaction)
     async def put_meta(self, tx: aiosqlite.Connection, name: str, value: Any) -> None:
