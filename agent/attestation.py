@@ -102,13 +102,15 @@ def sign(
     issued: str,
     version: int = 1,
     id: str | None = None,
+    issuer: str | None = None,
 ) -> dict[str, Any]:
-    """Sign ``values`` (all of :data:`NAMES` except ``deviceSecret``) and the device secret."""
+    """Sign ``values`` (all of :data:`NAMES` except ``deviceSecret``) and the device secret.  ``issuer`` (the
+    key's did:key, computed when not given) lets batch callers skip re-encoding it."""
     from zkp.bbs.interface import sign_scalars
 
     if bbs_key.key_type is not KeyType.BLS12381_G2:
         raise InvalidRequest("the attestation key must be a BLS12-381 G2 key")
-    issuer = did_from_public_key(bbs_key.public_key)
+    issuer = issuer or did_from_public_key(bbs_key.public_key)
     att: dict[str, Any] = {
         "type": TYPE,
         "id": id or f"urn:uuid:{uuid.uuid4()}",

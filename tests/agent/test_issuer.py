@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import credentials
 from agent import attestation
 from agent.errors import ChainConflict, DeviceNotFound, InvalidRequest
-from agent.issuer import DeviceRequest, Issuer, Signer, pop_challenge
+from agent.issuer import DeviceRequest, Issuer, Signer, fast_multibase, pop_challenge
 from credentials.lifecycle import ChainPolicy, verify_chain
 from credentials.status_list import StatusList
 from did import did_dht, did_key
@@ -171,3 +173,10 @@ def test_load_reopens_with_passphrase(tmp_path: Path) -> None:
         await storage.close()
 
     run(go())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from([KeyType.ED25519, KeyType.P256, KeyType.SECP256K1, KeyType.X25519, KeyType.BLS12381_G2]))
+def test_fast_multibase_equals_multikey(kt: KeyType) -> None:
+    key = PrivateKey.generate(kt).public_key
+    assert fast_multibase(key) == key.to_multibase()
