@@ -341,23 +341,22 @@ class Issuer:
         )
 
     async def document(self) -> did_dht.DIDDocument:
-        """The OEM's DID document: identity ``#0``, the current and still-valid assertion keys, alsoKnownAs BBS."""
+        """The OEM's DID document: identity ``#0``; each assertion key by its policy (``assertionKeys`` meta:
+        ``active``/``keep`` -> in assertionMethod, ``demote`` -> listed without a relationship, absent -> removed;
+        see :mod:`agent.rotation`); ``alsoKnownAs`` the BBS attestation did:key."""
         from did.did_dht import AdditionalKey
 
+        policy: dict[str, str] = await self.storage.get_meta("assertionKeys", {})
         extra = []
         for row in await self.storage.keys_of("issuer"):
-            if row.purpose == "assertion" and row.retired is None:
-                kid = row.id.removeprefix("issuer:")
-                extra.append(AdditionalKey(PublicKey.from_multibase(row.public_multibase), id=kid,
-                                           purposes=("assertionMethod",)))
-            elif row.purpose == "assertion" and row.retired is not None and await self._keep_retired(row.id):
-                kid = row.id.removeprefix("issuer:")
-                extra.append(AdditionalKey(PublicKey.from_multibase(row.public_multibase), id=kid, purposes=()))
+            if row.purpose != "assertion" or row.public_multibase is None:
+                continue
+            kid = row.id.removeprefix("issuer:")
+            state = "active" if kid == self.assertion_id else policy.get(kid)
+            if state in ("active", "keep", "demote"):
+                purposes = ("assertionMethod",) if state != "demote" else ()
+                extra.append(AdditionalKey(PublicKey.from_multibase(row.public_multibase), id=kid, purposes=purposes))
         return did_dht.create_document(self._identity, extra_keys=extra, also_known_as=[self.bbs_did])
-
-    async def _keep_retired(self, key_id: str) -> bool:
-        keep: list[str] = await self.storage.get_meta("keptKeys", [])
-        return key_id in keep
 
     async def publish_self(self) -> MutableItem:
         """Sign and publish the OEM DID document with a higher ``seq`` than any before (BEP 44 replacement rule)."""
