@@ -2,6 +2,8 @@
 // Protocol: one JSON command per stdin line -> one JSON answer per stdout line, with the command's "id".
 //   {"cmd":"start","n":N,"bootstrap":["127.0.0.1:6881",...],"link":true} -> {"nodes":[{"port":P,"id":hex},...]}
 //     (link: also add the previously started node as a contact, so a swarm is connected without bootstrap)
+//   {"cmd":"start","n":N,"sequential":true,"timeout":ms}: start one node at a time, each bootstrapping from the given
+//     list plus the last three nodes started, and wait until it is ready (its bootstrap lookup finished) before the next
 //   {"cmd":"addNode","index":i,"host":h,"port":p}              -> {}
 //   {"cmd":"put","index":i,"v":hex,"seq":n,"seed":hex32,"salt":hex} (mutable; without seed: immutable) -> {"hash":hex,"stored":n}
 //   {"cmd":"get","index":i,"target":hex}                       -> {"item":{"v":hex,"seq":n,"k":hex}|null}
@@ -43,10 +45,13 @@ function get (dht, target, salt) {
   }))
 }
 
-async function start ({ n, bootstrap = [], link = true }) {
+async function start ({ n, bootstrap = [], link = true, sequential = false, timeout }) {
   const made = []
   for (let i = 0; i < n; i++) {
-    const dht = new DHT({ bootstrap: bootstrap.length ? bootstrap : false, verify, host: '127.0.0.1' })
+    const known = sequential ? bootstrap.concat(dhts.slice(-3).map((d) => `127.0.0.1:${d.address().port}`)) : bootstrap
+    const opts = { bootstrap: known.length ? known : false, verify, host: '127.0.0.1' }
+    if (timeout) opts.timeout = timeout
+    const dht = new DHT(opts)
     dht.on('error', () => {})
     await new Promise((resolve) => dht.listen(0, '127.0.0.1', resolve))
     // link to the previous node of this swarm so the swarm is connected even without a bootstrap list
@@ -55,6 +60,7 @@ async function start ({ n, bootstrap = [], link = true }) {
       dht.addNode({ host: '127.0.0.1', port: prev.address().port })
       prev.addNode({ host: '127.0.0.1', port: dht.address().port })
     }
+    if (sequential && !dht.ready) await new Promise((resolve) => dht.once('ready', resolve))
     dhts.push(dht)
     made.push({ port: dht.address().port, id: dht.nodeId.toString('hex') })
   }

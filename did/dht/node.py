@@ -79,6 +79,7 @@ class DhtConfig:
     max_failures: int = 2
     max_lookup_queries: int = 64
     stall_timeout: float = 0.5  # a query this old stops holding an alpha slot
+    ping_interval: float = 300.0  # contacts silent this long are pinged (up to k per round) so dead ones turn bad
 
 
 class _Bucket:
@@ -308,6 +309,20 @@ class DhtNode(asyncio.DatagramProtocol):
         if oldest is not None and len(self._tasks) < 256:
             self._spawn(self._check_oldest(oldest.info))
 
+    async def ping_questionable(self) -> int:
+        """BEP 5: a contact silent for ``ping_interval`` is questionable; ping up to k of them, least recently seen
+        first, so dead ones collect failures, turn bad and stop being handed out in ``nodes`` answers."""
+        now = self.clock()
+        silent = sorted(
+            (c for c in self.table.contacts()
+             if now - c.last_seen >= self.config.ping_interval and not c.is_bad(self.config.max_failures)),
+            key=lambda c: c.last_seen,
+        )[: self.config.k]
+        results = await asyncio.gather(
+            *(self.query(c.info.addr, b"ping", {}) for c in silent), return_exceptions=True
+        )
+        return sum(1 for r in results if not isinstance(r, BaseException))
+
     async def _check_oldest(self, info: NodeInfo) -> None:
         with contextlib.suppress(DidError):
             await self.query(info.addr, b"ping", {})
@@ -414,8 +429,12 @@ class DhtNode(asyncio.DatagramProtocol):
                         except EncodingError:
                             continue
                         for m in found[: k * 2]:
-                            if m.id != self.node_id and m.id not in candidates and m.id not in queried:
-                                candidates[m.id] = m
+                            if m.id == self.node_id or m.id in candidates or m.id in queried:
+                                continue
+                            known = self.table.get(m.id)
+                            if known is not None and known.is_bad(self.config.max_failures):
+                                continue  # others still advertise it, but it has stopped answering us
+                            candidates[m.id] = m
         finally:
             for task in in_flight:  # stalled: let them run to their timeout (routing-table failure count), unobserved
                 task.add_done_callback(_consume)
@@ -697,12 +716,16 @@ class DhtNode(asyncio.DatagramProtocol):
     # ------------------------------------------------------------------ maintenance and persistence
 
     async def _maintenance(self) -> None:
-        last_republish = last_refresh = self.clock()
-        step = max(0.05, min(self.config.republish_interval, self.config.refresh_interval) / 4)
+        last_republish = last_refresh = last_ping = self.clock()
+        cfg = self.config
+        step = max(0.05, min(cfg.republish_interval, cfg.refresh_interval, cfg.ping_interval) / 4)
         while not self._closed:
             await asyncio.sleep(step)
             now = self.clock()
             self.store.expire()
+            if now - last_ping >= cfg.ping_interval:
+                last_ping = now
+                await self.ping_questionable()
             if now - last_refresh >= self.config.refresh_interval:
                 last_refresh = now
                 with contextlib.suppress(DidError):

@@ -94,3 +94,31 @@ async def test_adversarial_nodes_never_change_the_result(mode: str) -> None:
         finally:
             for node in evil:
                 await node.stop()
+
+
+async def test_silent_contacts_are_pinged_and_dead_ones_stop_being_handed_out() -> None:
+    """BEP 5 questionable nodes: after ``ping_interval`` of silence a contact is pinged; a dead one collects
+    ``max_failures`` timeouts, turns bad, and is neither returned by ``closest`` nor handed out in ``nodes``."""
+    cfg = loopback_config(ping_interval=0.2, refresh_interval=60.0, republish_interval=3600.0)
+    async with LocalSwarm(24, seed=5, config=cfg) as swarm:
+        dead = await swarm.kill(0.25)
+        dead_ids = {n.node_id for n in dead}
+
+        def usable_dead() -> int:
+            return sum(
+                1 for node in swarm.nodes for c in node.table.contacts()
+                if c.info.id in dead_ids and not c.is_bad(cfg.max_failures)
+            )
+
+        # Each round pings the k longest-silent contacts; a dead one needs max_failures (2) query timeouts.
+        for _ in range(100):
+            if usable_dead() == 0:
+                break
+            await asyncio.sleep(0.1)
+        for node in swarm.nodes:
+            listed = {c.info.id for c in node.table.contacts() if not c.is_bad(cfg.max_failures)}
+            assert not (listed & dead_ids), "a dead contact is still considered usable"
+            assert not ({n.id for n in node.table.closest(node.node_id, 64)} & dead_ids)
+        # Lookups after that meet no dead node, so they need no stall at all.
+        found = await swarm.client().find_node(os.urandom(20))
+        assert found and not ({n.id for n in found} & dead_ids)
