@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from credentials.api import (
         VerificationResult,
         canonicalize,
+        derive,
         digest_multibase,
         issue,
         sign_presentation,
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "VerificationResult",
     "canonicalize",
+    "derive",
     "digest_multibase",
     "issue",
     "sign_presentation",

@@ -9,7 +9,7 @@ errors, each with its own ``code``.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -107,6 +107,7 @@ def issue(
     previous_proof: str | list[str] | None = None,
     proof_id: str | None = None,
     now: Callable[[], datetime] | None = None,
+    suite_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Validate ``credential`` (VC DM 2.0) and return a copy secured with a Data Integrity proof of ``suite``
     (``eddsa-rdfc-2022``, ``eddsa-jcs-2022``, ``ecdsa-rdfc-2019``).  ``created`` defaults to ``now()`` (the
@@ -125,7 +126,22 @@ def issue(
         previous_proof=previous_proof,
         proof_id=proof_id,
         now=now,
+        suite_options=suite_options,
     )
+
+
+def derive(
+    credential: Mapping[str, Any],
+    selective_pointers: Sequence[str],
+    *,
+    presentation_header: bytes = b"",
+    proof_id: str | None = None,
+) -> dict[str, Any]:
+    """``bbs-2023`` selective disclosure (W3C vc-di-bbs §3.4.3): the credential reduced to its mandatory claims plus
+    the ``selective_pointers`` (JSON pointers), with a derived proof that verifies with :func:`verify`."""
+    from credentials.suites.bbs_2023 import derive as _derive
+
+    return _derive(credential, selective_pointers, presentation_header=presentation_header, proof_id=proof_id)
 
 
 def sign_presentation(

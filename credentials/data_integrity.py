@@ -131,9 +131,9 @@ def suites() -> list[str]:
 def _load_builtin_suites() -> None:
     if _SUITES:
         return
-    from credentials.suites import ecdsa_rdfc_2019, eddsa_jcs_2022, eddsa_rdfc_2022
+    from credentials.suites import bbs_2023, ecdsa_rdfc_2019, eddsa_jcs_2022, eddsa_rdfc_2022
 
-    for mod in (eddsa_rdfc_2022, eddsa_jcs_2022, ecdsa_rdfc_2019):
+    for mod in (eddsa_rdfc_2022, eddsa_jcs_2022, ecdsa_rdfc_2019, bbs_2023):
         register_suite(mod.SUITE)
 
 
@@ -272,10 +272,12 @@ def add_proof(
     previous_proof: str | list[str] | None = None,
     proof_id: str | None = None,
     now: Callable[[], datetime] | None = None,
+    suite_options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """VC DI 1.0 §4.2 "Add Proof" (or §4.3 with an existing proof: the new proof joins the proof set).
 
-    ``created`` defaults to the current time (``now()``; injected clock, default system UTC).
+    ``created`` defaults to the current time (``now()``; injected clock, default system UTC).  ``suite_options``
+    go to a selective-disclosure suite (``bbs-2023``: ``mandatory_pointers``).
     """
     s = get_suite(suite)
     _check_key(s, key, verification_method)
@@ -306,10 +308,15 @@ def add_proof(
     if getattr(s, "proof_has_context", False) and "@context" in unsecured:
         # vc-di-eddsa §3.3.1 (eddsa-jcs-2022 "Create Proof") step 2: the proof carries the document's @context.
         options["@context"] = copy.deepcopy(unsecured["@context"])
-    transformed = s.transform(unsecured)
-    config = s.configure(options, unsecured)
-    signature = key.sign(s.hash(transformed, config))
-    proof = dict(options, proofValue=encode_proof_value(signature))
+    if getattr(s, "selective_disclosure", False):
+        proof = dict(options, proofValue=s.create_proof_value(unsecured, options, key, **dict(suite_options or {})))
+    else:
+        if suite_options:
+            raise MalformedProof(f"{s.name} takes no suite options")
+        transformed = s.transform(unsecured)
+        config = s.configure(options, unsecured)
+        signature = key.sign(s.hash(transformed, config))
+        proof = dict(options, proofValue=encode_proof_value(signature))
     out = {k: v for k, v in document.items() if k != "proof"}
     out["proof"] = [*existing, proof] if existing else proof
     return out
@@ -519,7 +526,8 @@ async def verify_one(
             raise DomainMismatch("proof.domain does not match the expected domain")
         # Every context the document names must be one we serve, whichever suite (JCS does no JSON-LD processing).
         check_contexts(document)
-        signature = decode_proof_value(proof["proofValue"])
+        selective = getattr(suite, "selective_disclosure", False)
+        signature = b"" if selective else decode_proof_value(proof["proofValue"])
         options = {k: v for k, v in proof.items() if k != "proofValue"}
         unsecured = {k: v for k, v in document.items() if k != "proof"}
         if "previousProof" in proof:
@@ -545,6 +553,10 @@ async def verify_one(
             raise InvalidVerificationMethod(
                 f"{suite.name} cannot be verified with a {method.public_key.key_type.value} key"
             )
+        if selective:
+            suite.verify_proof_value(unsecured, options, proof["proofValue"], method.public_key)  # type: ignore[attr-defined]
+            result.verified = True
+            return result
         transformed = suite.transform(unsecured)
         config = suite.configure(options, unsecured)
         try:

@@ -452,6 +452,21 @@ def set_fast_path(enabled: bool) -> None:
     _fast_enabled = bool(enabled)
 
 
+def to_quads(document: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The RDF dataset of ``document`` (safe mode) as N-Quads term tuples: the native path, else PyLD's."""
+    _check_input(document)
+    if _fast_enabled:
+        from credentials import _fastld
+
+        try:
+            return _fastld.to_quads(document)
+        except _fastld.Unsupported:
+            pass
+        except RecursionError:
+            raise InvalidJsonLd("JSON-LD document nests too deeply") from None
+    return to_quads_pyld(document)
+
+
 def canonicalize(document: Mapping[str, Any]) -> str:
     """RDFC-1.0 canonical N-Quads (one quad per line, each ending in ``\\n``) of a JSON-LD document.
 

@@ -17,7 +17,7 @@ from itertools import permutations
 
 from credentials.errors import JsonLdError
 
-__all__ = ["IdentifierIssuer", "Quad", "RdfcError", "canonicalize", "serialize_quad"]
+__all__ = ["IdentifierIssuer", "Quad", "RdfcError", "canonicalize", "canonicalize_with_map", "serialize_quad"]
 
 Quad = tuple[str, str, str, str]
 
@@ -166,6 +166,14 @@ class _State:
 
 def canonicalize(quads: Iterable[Quad], *, max_ndegree_calls: int = 4096, max_permutations: int = 20_000) -> str:
     """§4.4 "Canonicalization Algorithm" followed by canonical N-Quads serialization (§4.4 step 7)."""
+    return canonicalize_with_map(quads, max_ndegree_calls=max_ndegree_calls, max_permutations=max_permutations)[0]
+
+
+def canonicalize_with_map(
+    quads: Iterable[Quad], *, max_ndegree_calls: int = 4096, max_permutations: int = 20_000
+) -> tuple[str, dict[str, str]]:
+    """Canonical N-Quads and the issued identifiers map (input blank node label -> ``_:c14nN``), as
+    rdf-canonize's ``canonicalIdMap`` gives it (needed by the selective-disclosure primitives of vc-di-ecdsa/bbs)."""
     unique = list(dict.fromkeys(quads))  # an RDF dataset is a set
     state = _State(unique, max_ndegree_calls, max_permutations)
     # steps 3-4: first-degree hashes; blank nodes with a unique hash get canonical ids in hash order
@@ -203,4 +211,4 @@ def canonicalize(quads: Iterable[Quad], *, max_ndegree_calls: int = 4096, max_pe
             g = label[g]
         lines.append(serialize_quad(s, p, o, g))
     lines.sort()
-    return "".join(lines)
+    return "".join(lines), dict(label)

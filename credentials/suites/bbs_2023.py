@@ -1,0 +1,326 @@
+"""``bbs-2023`` (W3C Data Integrity BBS Cryptosuites v1.0 §3): selective disclosure with BBS signatures
+(draft-irtf-cfrg-bbs-signatures, BLS12-381-SHA-256), baseline feature (no holder binding / pseudonyms).
+
+* Base proof (issuer, §3.3.1-3.3.6): the document's canonical N-Quads with blank nodes relabelled by a shuffled
+  HMAC label map; the quads selected by the *mandatory pointers* are hashed into the BBS header
+  (``proofHash || mandatoryHash``), every other quad is one BBS message.  ``proofValue`` = ``u`` + base64url(
+  ``0xd9 0x5d 0x02`` || CBOR [signature, header, publicKey, hmacKey, mandatoryPointers]).
+* Derived proof (holder, §3.3.7 "createDisclosureData" / §3.3.8 "serializeDerivedProofValue"): the reveal document
+  (mandatory + selective pointers) and a BBS proof disclosing the selected non-mandatory quads; ``proofValue`` =
+  ``u`` + base64url(``0xd9 0x5d 0x03`` || CBOR [proof, compressed label map, mandatoryIndexes, selectiveIndexes,
+  presentationHeader]).
+* Verification (§3.3.9-3.3.10) is of derived proofs only, as the specification says: a base proof is for the holder.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import hashlib
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+
+from credentials import jsonld
+from credentials import sd_primitives as sd
+from credentials.data_integrity import DATA_INTEGRITY_PROOF
+from credentials.errors import InvalidProofValue, MalformedProof, ProofError, SignatureMismatch
+from did.errors import IiotidError
+from did.keys import KeyType, PrivateKey, PublicKey
+
+NAME = "bbs-2023"
+BASE_PREFIX = b"\xd9\x5d\x02"
+DERIVED_PREFIX = b"\xd9\x5d\x03"
+MAX_PROOF_VALUE = 1 << 20
+
+
+class DisclosureError(ProofError):
+    """Derivation was asked for something it cannot do (nothing selected, a base proof missing or malformed)."""
+
+    code = "invalidDisclosure"
+
+
+@dataclass(frozen=True)
+class BaseProof:
+    signature: bytes
+    header: bytes
+    public_key: bytes
+    hmac_key: bytes
+    mandatory_pointers: list[str]
+
+
+@dataclass(frozen=True)
+class DerivedProof:
+    proof: bytes
+    label_map: dict[str, str]  # c14nN -> bM
+    mandatory_indexes: list[int]
+    selective_indexes: list[int]
+    presentation_header: bytes
+
+
+# ------------------------------------------------------------------------------------------------ proofValue codec
+def _b64u_decode(text: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except (binascii.Error, ValueError) as exc:
+        raise InvalidProofValue("proofValue is not base64url") from exc
+
+
+def _unwrap(value: object, prefix: bytes, what: str) -> list[Any]:
+    if not isinstance(value, str) or not value.startswith("u"):
+        raise InvalidProofValue(f"a {NAME} proofValue is a base64url multibase string ('u' prefix)")
+    if len(value) > MAX_PROOF_VALUE:
+        raise InvalidProofValue("proofValue is too large")
+    raw = _b64u_decode(value[1:])
+    if not raw.startswith(prefix):
+        raise InvalidProofValue(f"proofValue is not a {NAME} {what} proof (CBOR tag header)")
+    try:
+        payload = cbor2.loads(raw[len(prefix):])
+    except Exception as exc:  # cbor2 raises several types on malformed input
+        raise InvalidProofValue(f"proofValue is not valid CBOR: {type(exc).__name__}") from exc
+    if not isinstance(payload, list) or len(payload) != 5:
+        raise InvalidProofValue(f"a {NAME} {what} proofValue is a CBOR array of five items")
+    return [p.value if isinstance(p, cbor2.CBORTag) and p.tag == 64 else p for p in payload]
+
+
+def _bytes(value: object, what: str, length: int | None = None) -> bytes:
+    if not isinstance(value, bytes) or (length is not None and len(value) != length):
+        size = f" of {length} bytes" if length is not None else ""
+        raise InvalidProofValue(f"{what} must be a byte string{size}")
+    return value
+
+
+def _ints(value: object, what: str) -> list[int]:
+    if not isinstance(value, list) or not all(isinstance(i, int) and not isinstance(i, bool) and i >= 0
+                                              for i in value):
+        raise InvalidProofValue(f"{what} must be an array of non-negative integers")
+    return list(value)
+
+
+def serialize_base_proof(p: BaseProof) -> str:
+    """§3.3.2 "serializeBaseProofValue"."""
+    payload = [p.signature, p.header, p.public_key, p.hmac_key, list(p.mandatory_pointers)]
+    return "u" + sd._b64u(BASE_PREFIX + cbor2.dumps(payload))
+
+
+def parse_base_proof(proof_value: object) -> BaseProof:
+    """§3.3.3 "parseBaseProofValue"."""
+    sig, header, pk, hmac_key, pointers = _unwrap(proof_value, BASE_PREFIX, "base")
+    if not isinstance(pointers, list) or not all(isinstance(p, str) for p in pointers):
+        raise InvalidProofValue("mandatoryPointers must be an array of strings")
+    return BaseProof(_bytes(sig, "bbsSignature", 80), _bytes(header, "bbsHeader", 64),
+                     _bytes(pk, "publicKey", 96), _bytes(hmac_key, "hmacKey", 32), pointers)
+
+
+def serialize_derived_proof(p: DerivedProof) -> str:
+    """§3.3.8 "serializeDerivedProofValue" with "compressLabelMap" (``c14nN -> bM`` as ``N -> M``)."""
+    compressed = {int(k[4:]): int(v[1:]) for k, v in p.label_map.items()}
+    payload = [p.proof, compressed, list(p.mandatory_indexes), list(p.selective_indexes), p.presentation_header]
+    return "u" + sd._b64u(DERIVED_PREFIX + cbor2.dumps(payload))
+
+
+def parse_derived_proof(proof_value: object) -> DerivedProof:
+    """§3.3.9 "parseDerivedProofValue" with "decompressLabelMap"."""
+    proof, compressed, mandatory, selective, ph = _unwrap(proof_value, DERIVED_PREFIX, "derived")
+    if not isinstance(compressed, dict) or not all(
+        isinstance(k, int) and isinstance(v, int) and not isinstance(k, bool) and not isinstance(v, bool)
+        and k >= 0 and v >= 0 for k, v in compressed.items()
+    ):
+        raise InvalidProofValue("the label map must map non-negative integers to non-negative integers")
+    return DerivedProof(
+        _bytes(proof, "bbsProof"),
+        {f"c14n{k}": f"b{v}" for k, v in compressed.items()},
+        _ints(mandatory, "mandatoryIndexes"),
+        _ints(selective, "selectiveIndexes"),
+        _bytes(ph, "presentationHeader"),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ the suite
+def _proof_hash(options: Mapping[str, Any], document: Mapping[str, Any]) -> bytes:
+    """§3.3.1 step 4 / §3.3.10: SHA-256 of the canonical proof configuration (proof options + document @context)."""
+    if options.get("type") != DATA_INTEGRITY_PROOF or options.get("cryptosuite") != NAME:
+        raise MalformedProof(f"proof options must have type {DATA_INTEGRITY_PROOF} and cryptosuite {NAME}")
+    config = {k: v for k, v in options.items() if k != "proofValue"}
+    if "@context" in document:
+        config["@context"] = document["@context"]
+    return hashlib.sha256(jsonld.canonicalize(config).encode("utf-8")).digest()
+
+
+def _bbs() -> Any:
+    from zkp.bbs import interface
+
+    return interface
+
+
+def _check_pointers(pointers: object, what: str) -> list[str]:
+    if isinstance(pointers, str) or not isinstance(pointers, Sequence):
+        raise DisclosureError(f"{what} must be a list of JSON pointers")
+    out = list(pointers)
+    for p in out:
+        sd.parse_pointer(p)
+    return out
+
+
+def create_base_proof_value(
+    unsecured: Mapping[str, Any],
+    options: Mapping[str, Any],
+    key: PrivateKey,
+    *,
+    mandatory_pointers: Sequence[str] = (),
+    hmac_key: bytes | None = None,
+    rng: Callable[[int], bytes] = os.urandom,
+) -> str:
+    """§3.3.1 "Add Base Proof": transformation (§3.3.4), hashing (§3.3.5), serialization (§3.3.6)."""
+    if key.key_type is not KeyType.BLS12381_G2:
+        raise MalformedProof(f"{NAME} signs with a BLS12-381 G2 key, not {key.key_type.value}",
+                             code="invalidVerificationMethod")
+    pointers = _check_pointers(mandatory_pointers, "mandatoryPointers")
+    proof_hash = _proof_hash(options, unsecured)
+    hk = hmac_key if hmac_key is not None else rng(32)
+    if len(hk) != 32:
+        raise DisclosureError("the HMAC key is 32 bytes")
+    grouped = sd.canonicalize_and_group(unsecured, sd.shuffled_label_map_factory(hk), {"mandatory": pointers})
+    group = grouped.groups["mandatory"]
+    header = proof_hash + sd.hash_mandatory(group.matching.values())
+    messages = [nq.encode("utf-8") for nq in group.non_matching.values()]
+    pk = key.public_key.raw
+    signature = _bbs().sign(key.raw, pk, header, messages)
+    return serialize_base_proof(BaseProof(signature, header, pk, hk, pointers))
+
+
+def derive(
+    document: Mapping[str, Any],
+    selective_pointers: Sequence[str],
+    *,
+    presentation_header: bytes = b"",
+    proof_id: str | None = None,
+    rng: Callable[[int], bytes] | None = None,
+    random_scalars: Callable[[int], Sequence[int]] | None = None,
+) -> dict[str, Any]:
+    """§3.3.7 "createDisclosureData" + §3.4.3 "Add Derived Proof": the reveal document (mandatory + selected claims)
+    with a derived ``bbs-2023`` proof.  ``document`` is a credential with a base proof (the holder's copy).
+    ``random_scalars`` replaces the BBS ProofGen randomness (tests reproduce the published vectors with it)."""
+    if not isinstance(document, Mapping):
+        raise DisclosureError("the document must be a JSON object")
+    if not isinstance(presentation_header, bytes):
+        raise DisclosureError("the presentation header must be bytes")
+    proofs = document.get("proof")
+    candidates = [p for p in (proofs if isinstance(proofs, list) else [proofs])
+                  if isinstance(p, Mapping) and p.get("cryptosuite") == NAME
+                  and (proof_id is None or p.get("id") == proof_id)]
+    if len(candidates) != 1:
+        raise DisclosureError(f"the document must carry exactly one {NAME} base proof"
+                              + (f" with id {proof_id!r}" if proof_id else ""))
+    base_proof = candidates[0]
+    base = parse_base_proof(base_proof.get("proofValue"))
+    selective = _check_pointers(selective_pointers, "selectivePointers")
+    if not base.mandatory_pointers and not selective:
+        raise DisclosureError("nothing is selected for disclosure")
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    factory = sd.shuffled_label_map_factory(base.hmac_key)
+    combined = base.mandatory_pointers + selective
+    grouped = sd.canonicalize_and_group(
+        unsecured, factory, {"mandatory": base.mandatory_pointers, "selective": selective, "combined": combined}
+    )
+    mandatory_g, selective_g, combined_g = (grouped.groups[n] for n in ("mandatory", "selective", "combined"))
+    mandatory_indexes = [i for i, absolute in enumerate(combined_g.matching) if absolute in mandatory_g.matching]
+    selective_indexes = [i for i, absolute in enumerate(mandatory_g.non_matching) if absolute in selective_g.matching]
+    messages = [nq.encode("utf-8") for nq in mandatory_g.non_matching.values()]
+    try:  # the BBS draft recommends checking the signature before ProofGen: a mismatch would give a useless proof
+        _bbs().verify(base.public_key, base.signature, base.header, messages)
+    except IiotidError as exc:
+        raise DisclosureError(f"the base proof does not sign this document ({exc.code})") from exc
+    try:
+        bbs_proof = _bbs().proof_gen(base.public_key, base.signature, base.header, presentation_header, messages,
+                                     selective_indexes, rng=rng, random_scalars=random_scalars)
+    except IiotidError as exc:
+        raise DisclosureError(f"the base proof does not sign this document: {exc}") from exc
+    reveal = sd.select_json_ld(unsecured, combined)
+    assert reveal is not None  # combined is not empty
+    # the verifier canonicalizes the reveal document: map its canonical labels to the HMAC-derived ones
+    c14n = sd.canonical_id_map(combined_g.deskolemized)
+    label_map = {c14n_label: grouped.label_map[inp] for inp, c14n_label in c14n.items()}
+    derived = DerivedProof(bbs_proof, label_map, mandatory_indexes, selective_indexes, presentation_header)
+    new_proof = {k: copy.deepcopy(v) for k, v in base_proof.items() if k not in ("proofValue", "@context")}
+    new_proof["proofValue"] = serialize_derived_proof(derived)
+    reveal["proof"] = new_proof
+    return reveal
+
+
+def verify_derived(
+    unsecured: Mapping[str, Any],
+    options: Mapping[str, Any],
+    proof_value: object,
+    public_key: PublicKey,
+    *,
+    expected_presentation_header: bytes | None = None,
+) -> DerivedProof:
+    """§3.3.9 "createVerifyData" + §3.4.5 "Verify Derived Proof"; raises a typed ProofError unless valid."""
+    if public_key.key_type is not KeyType.BLS12381_G2:
+        raise MalformedProof(f"{NAME} is verified with a BLS12-381 G2 key", code="invalidVerificationMethod")
+    if isinstance(proof_value, str) and proof_value.startswith("u") and _b64u_decode(proof_value[1:5]).startswith(
+        BASE_PREFIX
+    ):
+        raise InvalidProofValue(f"this is a {NAME} base proof: it is for the holder to derive from, not to verify")
+    derived = parse_derived_proof(proof_value)
+    if expected_presentation_header is not None and derived.presentation_header != expected_presentation_header:
+        raise SignatureMismatch("the derived proof was made for another presentation header",
+                                code="presentationHeaderMismatch")
+    proof_hash = _proof_hash(options, unsecured)
+    nquads = sd.canonicalize_document(unsecured, sd.fixed_label_map_factory(derived.label_map))
+    if any(i >= len(nquads) for i in derived.mandatory_indexes):
+        raise SignatureMismatch("mandatory indexes point beyond the disclosed statements")
+    mandatory_set = set(derived.mandatory_indexes)
+    mandatory = [nq for i, nq in enumerate(nquads) if i in mandatory_set]
+    non_mandatory = [nq for i, nq in enumerate(nquads) if i not in mandatory_set]
+    if len(non_mandatory) != len(derived.selective_indexes):
+        raise SignatureMismatch(
+            f"{len(non_mandatory)} disclosed statements but {len(derived.selective_indexes)} selective indexes"
+        )
+    header = proof_hash + sd.hash_mandatory(mandatory)
+    disclosed = {idx: nq.encode("utf-8") for idx, nq in zip(derived.selective_indexes, non_mandatory, strict=True)}
+    if len(disclosed) != len(non_mandatory):
+        raise SignatureMismatch("selective indexes repeat")
+    try:
+        _bbs().proof_verify(public_key.raw, derived.proof, header, derived.presentation_header, disclosed)
+    except IiotidError as exc:
+        raise SignatureMismatch(f"{NAME} proof does not verify: the document or proof was altered ({exc.code})") \
+            from exc
+    return derived
+
+
+class Bbs2023Suite:
+    """Plugs ``bbs-2023`` into :mod:`credentials.data_integrity` (which calls :meth:`create_proof_value` and
+    :meth:`verify_proof_value` instead of transform/hash/sign for selective-disclosure suites)."""
+
+    name = NAME
+    key_types = frozenset({KeyType.BLS12381_G2})
+    selective_disclosure = True
+
+    def transform(self, unsecured_document: Mapping[str, Any]) -> bytes:
+        raise MalformedProof(f"{NAME} has no single transformation; use create_proof_value")
+
+    def configure(self, proof_options: Mapping[str, Any], unsecured_document: Mapping[str, Any]) -> bytes:
+        return _proof_hash(proof_options, unsecured_document)
+
+    def hash(self, transformed_document: bytes, canonical_proof_config: bytes) -> bytes:
+        raise MalformedProof(f"{NAME} has no single hash; use create_proof_value")
+
+    def create_proof_value(
+        self, unsecured: Mapping[str, Any], options: Mapping[str, Any], key: PrivateKey, **suite_options: Any
+    ) -> str:
+        return create_base_proof_value(unsecured, options, key, **suite_options)
+
+    def verify_proof_value(
+        self, unsecured: Mapping[str, Any], options: Mapping[str, Any], proof_value: object, public_key: PublicKey,
+        **suite_options: Any,
+    ) -> None:
+        verify_derived(unsecured, options, proof_value, public_key, **suite_options)
+
+
+SUITE = Bbs2023Suite()
