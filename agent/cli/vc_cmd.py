@@ -123,7 +123,10 @@ def load_signing_key(path: Path, passphrase_env: str | None = None) -> SigningKe
     return SigningKey(key=key, verification_method=vm, controller=controller)
 
 
-def issue_with(suite: str, credential: dict[str, Any], key: SigningKey, purpose: str = "assertionMethod") -> Any:
+def issue_with(
+    suite: str, credential: dict[str, Any], key: SigningKey, purpose: str = "assertionMethod", **options: Any
+) -> Any:
+    """Sign with ``suite``; ``options`` go to suites that take them (``bbs-2023``: ``mandatory_pointers``)."""
     if suite not in SUITES:
         raise CliError(f"unknown suite {suite!r}; choose one of {', '.join(SUITES)}", code="unsupportedCryptosuite")
     register_contexts()
@@ -134,6 +137,8 @@ def issue_with(suite: str, credential: dict[str, Any], key: SigningKey, purpose:
     elif issuer_id != key.controller:
         raise CliError(f"credential issuer {issuer_id} is not the key's controller {key.controller}",
                        code="issuerMismatch")
+    if options:
+        return SUITES[suite](credential, key, purpose, **options)  # type: ignore[call-arg]
     return SUITES[suite](credential, key, purpose)
 
 
@@ -171,7 +176,7 @@ def fail(message: str, code: str) -> typer.Exit:
 
 # ------------------------------------------------------------------------------------------------- commands
 SuiteOption = Annotated[
-    str, typer.Option("--suite", help="eddsa-rdfc-2022 | eddsa-jcs-2022 | ecdsa-rdfc-2019 | jwt (and plug-ins)")
+    str, typer.Option("--suite", help="eddsa-rdfc-2022 | eddsa-jcs-2022 | ecdsa-rdfc-2019 | bbs-2023 | jwt")
 ]
 KeyOption = Annotated[Path, typer.Option("--key", help="Key file (Multikey JSON) of the issuer.")]
 PassphraseOption = Annotated[
@@ -187,13 +192,22 @@ def issue_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the signed credential.")] = None,
     passphrase_env: PassphraseOption = None,
     purpose: Annotated[str, typer.Option("--purpose", help="Proof purpose.")] = "assertionMethod",
+    mandatory: Annotated[
+        str | None,
+        typer.Option("--mandatory", help="bbs-2023: comma-separated JSON pointers the holder must always disclose."),
+    ] = None,
 ) -> None:
     """Sign a credential. The issuer is the key file's controller (or the key's did:key)."""
     credential = read_json(in_)
     if not isinstance(credential, dict):
         raise CliError("the credential must be a JSON object", code="invalidCredential")
+    options: dict[str, Any] = {}
+    if mandatory is not None:
+        if suite != "bbs-2023":
+            raise CliError("--mandatory applies to --suite bbs-2023 only", code="invalidArgument")
+        options["mandatory_pointers"] = [p.strip() for p in mandatory.split(",") if p.strip()]
     signing_key = load_signing_key(key, passphrase_env)
-    write_output(out, issue_with(suite, credential, signing_key, purpose))
+    write_output(out, issue_with(suite, credential, signing_key, purpose, **options))
 
 
 @app.command("birth")
