@@ -14,7 +14,7 @@ JSON form (what storage keeps, what the device receives next to its secret)::
      "issuer": "did:key:zUC7…" (the OEM's BLS12-381 G2 key; the OEM's did:dht lists it in alsoKnownAs),
      "credentialSubject": "did:dht:…",
      "attributes": ["manufacturer", …, "deviceSecret"], "values": {"manufacturer": "ACME", "firmwareVersion": 120, …},
-     "deviceSecretIndex": 8, "header": "<base64url>", "signature": "<base64url, 80 bytes>", "issued": "2026-…Z"}
+     "deviceSecretIndex": 9, "header": "<base64url>", "signature": "<base64url, 80 bytes>", "issued": "2026-…Z"}
 
 Holder side (no aiosqlite, no fastapi here): ``zkp.schnorr.Credential(signature, messages(att, secret), header)``
 with :func:`holder_credential`; the gateway checks disclosed values against :func:`encode_value` of what it expects.
@@ -44,6 +44,7 @@ ATTRIBUTES: tuple[tuple[str, str], ...] = (
     ("dateOfManufacture", "date"),
     ("device", "str"),
     ("revocationIndex", "int"),
+    ("issuedOn", "date"),  # signed issuance day: gateways bound the credential's age with a range predicate
     ("deviceSecret", "secret"),
 )
 NAMES = tuple(name for name, _ in ATTRIBUTES)
@@ -118,7 +119,8 @@ def sign(
         "issuer": issuer,
         "credentialSubject": device_did,
         "attributes": list(NAMES),
-        "values": {n: values[n] for n in NAMES if n != "deviceSecret" and n in values},
+        "values": {n: values[n] for n in NAMES if n not in ("deviceSecret", "issuedOn") and n in values}
+        | {"issuedOn": issued[:10]},
         "deviceSecretIndex": DEVICE_SECRET_INDEX,
         "header": b64url_encode(HEADER),
         "issued": issued,
