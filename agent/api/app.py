@@ -20,6 +20,7 @@ from did.errors import IiotidError
 ROUTERS: list[tuple[str, str]] = [
     ("agent.api.admin", "build_router"),
     ("agent.api.vc_api", "build_router"),
+    ("agent.api.vc_api", "build_resolution_router"),  # GET /1.0/identifiers/{did} (resolver.http)
 ]
 
 STATUS_CODES = {
