@@ -231,8 +231,15 @@ class VerifyPresentationRequest(BaseModel):
     options: VerifyPresentationOptions = Field(default_factory=VerifyPresentationOptions)
 
 
+class HttpErrorBody(BaseModel):
+    """FastAPI's own error answer (e.g. a body that is not UTF-8 JSON)."""
+
+    detail: str
+
+
 _ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": ErrorBody, "description": "The request cannot be processed (malformed credential, bad option)"},
+    400: {"model": ErrorBody | HttpErrorBody,
+          "description": "The request cannot be processed (malformed credential, bad option, unparseable body)"},
 }
 _AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or wrong admin bearer token"},
