@@ -155,8 +155,18 @@ class IssueOptions(BaseModel):
     credentialId: str | None = Field(default=None, max_length=2048)
 
 
+_EXAMPLE_CREDENTIAL = {
+    "@context": [VC_V2, {"@vocab": "https://plant.example/vocab#"}],
+    "type": ["VerifiableCredential"],
+    "credentialSubject": {"id": "did:example:device-1", "line": 3, "cell": "A"},
+}
+
+
 class IssueRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"credential": _EXAMPLE_CREDENTIAL, "options": {"cryptosuite": "eddsa-rdfc-2022"}},
+        {"credential": _EXAMPLE_CREDENTIAL, "options": {"cryptosuite": "bbs-2023", "mandatoryPointers": ["/issuer"]}},
+    ]})
     credential: dict[str, Any]
     options: IssueOptions = Field(default_factory=IssueOptions)
 

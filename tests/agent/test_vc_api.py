@@ -15,6 +15,8 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import credentials
 from agent.api.app import create_app
@@ -423,3 +425,62 @@ async def test_interop_digital_bazaar(tmp_path: Path) -> None:
                                                                 "contexts": _contexts()})
         assert out["verified"] is True, out
         assert (await verify(env, derived))["verified"] is True  # their derived proof, our verifier
+
+
+# ------------------------------------------------------------------------------------------------- properties
+_json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=12))
+_json = st.recursive(_json_leaf, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)), max_leaves=6)
+
+
+def _paths(doc: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix] if prefix else []
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(doc, list):
+        for i, v in enumerate(doc):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+def _set(doc: Any, path: tuple[Any, ...], value: Any) -> Any:
+    doc = copy.deepcopy(doc)
+    target = doc
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return doc
+
+
+def test_any_change_to_an_issued_credential_is_refused(tmp_path: Path) -> None:
+    """Property: replacing any member of a credential issued by /credentials/issue (eddsa-rdfc-2022 and
+    eddsa-jcs-2022) with another JSON value either leaves it semantically equal or makes /credentials/verify answer
+    ``verified: false`` (or 400 for what is no longer a credential); never a 5xx."""
+
+    async def go() -> None:
+        async with agent_env(tmp_path) as env:
+            issued = {s: await issue(env, unsigned(), cryptosuite=s) for s in ("eddsa-rdfc-2022", "eddsa-jcs-2022")}
+            loop = asyncio.get_running_loop()
+
+            @settings(max_examples=40, deadline=None, derandomize=True,
+                      suppress_health_check=[HealthCheck.function_scoped_fixture])
+            @given(data=st.data())
+            def prop(data: st.DataObject) -> None:
+                suite = data.draw(st.sampled_from(sorted(issued)))
+                vc = issued[suite]
+                path = data.draw(st.sampled_from(_paths(vc)))
+                value = data.draw(_json)
+                mutated = _set(vc, path, value)
+                fut = asyncio.run_coroutine_threadsafe(env.client.post(
+                    "/credentials/verify", json={"verifiableCredential": mutated}), loop)
+                r = fut.result(timeout=60)
+                assert r.status_code in (200, 400), (path, value, r.text)
+                if r.status_code == 200 and r.json()["verified"]:
+                    # only a change JSON-LD does not see (same canonical form) may keep verifying
+                    assert mutated == vc or suite == "eddsa-rdfc-2022", (path, value)
+                    assert credentials.canonicalize(mutated) == credentials.canonicalize(vc), (path, value)
+
+            await asyncio.to_thread(prop)
+
+    asyncio.run(go())
