@@ -8,6 +8,8 @@
   (``did:dht:…#assert-N``); ``bbs-2023`` signs a base proof with the OEM's BLS12-381 key, whose ``did:key`` is the
   issuer (it is the ``alsoKnownAs`` of the OEM's did:dht document); ``"mediaType": "application/vc+jwt"`` secures
   it with VC-JOSE instead and answers an ``EnvelopedVerifiableCredential`` (VC DM 2.0 §4.13.1).
+* ``POST /credentials/status`` (admin) VCALM ``{"credentialId": device DID or serial, "credentialStatus":
+  {"type": "BitstringStatusListEntry", "statusPurpose": "revocation" | "suspension"}, "status": bool}``.
 * ``POST /credentials/verify`` ``{"verifiableCredential": {...}, "options": {...}}`` -> 200 ``{"verified", "checks",
   "warnings", "errors", "mediaType", "controller", ...}``: proof(s), validity period and Bitstring Status List
   entries.  A credential that fails verification is a 200 with ``verified: false`` and RFC 9457 problem details
@@ -169,6 +171,30 @@ class IssueRequest(BaseModel):
     ]})
     credential: dict[str, Any]
     options: IssueOptions = Field(default_factory=IssueOptions)
+
+
+class StatusEntrySelector(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["BitstringStatusListEntry"] = "BitstringStatusListEntry"
+    statusPurpose: Literal["revocation", "suspension"]
+
+
+class UpdateStatusRequest(BaseModel):
+    """VCALM ``UpdateCredentialStatusRequest``.  This issuer keeps one revocation and one suspension entry per
+    device, shared by the device's credentials, so ``credentialId`` names the device: its DID or serial number."""
+
+    model_config = ConfigDict(extra="forbid")
+    credentialId: str = Field(min_length=1, max_length=2048)
+    credentialStatus: StatusEntrySelector
+    status: bool
+
+
+class UpdateStatusResponse(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    serial: str
+    state: str
+    list: str
+    index: int
 
 
 class CredentialResponse(BaseModel):
@@ -658,6 +684,21 @@ def build_router(config: AgentConfig) -> APIRouter:
             await iss.storage.audit(tx, "vc-api", "issue", str(credential.get("id") or opts.credentialId or ""),
                                     {"cryptosuite": opts.cryptosuite, "mediaType": opts.mediaType})
         return CredentialResponse(verifiableCredential=secured)
+
+    @router.post(
+        "/credentials/status",
+        response_model=UpdateStatusResponse,
+        dependencies=[Depends(require_admin)],
+        responses={**_ERRORS, **_AUTH_ERRORS, 404: {"model": ErrorBody, "description": "No such device"}},
+        summary="Set or clear a device's revocation / suspension bit (Bitstring Status List)",
+    )
+    async def update_status(body: UpdateStatusRequest) -> dict[str, Any]:
+        purpose = body.credentialStatus.statusPurpose
+        if purpose == "revocation" and not body.status:
+            raise InvalidRequest("revocation is permanent (Bitstring Status List §2.1 statusPurpose revocation)")
+        action = "revoke" if purpose == "revocation" else "suspend" if body.status else "unsuspend"
+        out: dict[str, Any] = await issuer().set_status(body.credentialId, action)
+        return out
 
     @router.post(
         "/credentials/verify",

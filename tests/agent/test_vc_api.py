@@ -242,6 +242,34 @@ async def test_verify_status_and_refusals(tmp_path: Path) -> None:
         assert r.status_code == 422
 
 
+async def test_credentials_status_route(tmp_path: Path) -> None:
+    async with agent_env(tmp_path) as env:
+        c = env.client
+        await c.post("/admin/devices", json={"devices": ["CS-1"]}, headers=AUTH)
+        device = (await c.get("/admin/devices/CS-1", headers=AUTH)).json()
+        birth = (await c.get("/admin/devices/CS-1/chain", headers=AUTH)).json()["chain"][0]
+
+        def body(purpose: str, status: bool, cid: str = device["did"]) -> dict[str, Any]:
+            return {"credentialId": cid, "status": status,
+                    "credentialStatus": {"type": "BitstringStatusListEntry", "statusPurpose": purpose}}
+
+        assert (await c.post("/credentials/status", json=body("suspension", True))).status_code == 401
+        r = await c.post("/credentials/status", json=body("suspension", True), headers=AUTH)
+        assert r.status_code == 200 and r.json()["state"] == "suspended", r.text
+        assert (await verify(env, birth))["errors"][0]["iiotidCode"] == "suspended"
+        r = await c.post("/credentials/status", json=body("suspension", False, "CS-1"), headers=AUTH)
+        assert r.json()["state"] == "active" and (await verify(env, birth))["verified"] is True
+        r = await c.post("/credentials/status", json=body("revocation", False), headers=AUTH)
+        assert r.status_code == 400  # revocation cannot be undone
+        r = await c.post("/credentials/status", json=body("revocation", True), headers=AUTH)
+        assert r.json()["state"] == "revoked" and (await verify(env, birth))["verified"] is False
+        assert (await c.post("/credentials/status", json=body("revocation", True, "nope"),
+                             headers=AUTH)).status_code == 404
+        r = await c.post("/credentials/status", json={**body("revocation", True), "credentialStatus": {
+            "type": "StatusList2021Entry", "statusPurpose": "revocation"}}, headers=AUTH)
+        assert r.status_code == 422
+
+
 async def test_resolution_route(tmp_path: Path) -> None:
     async with agent_env(tmp_path) as env:
         r = await env.client.get(f"/1.0/identifiers/{env.issuer.did}")
