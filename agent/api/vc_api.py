@@ -13,7 +13,7 @@
 * ``POST /credentials/verify`` ``{"verifiableCredential": {...}, "options": {...}}`` -> 200 ``{"verified", "checks",
   "warnings", "errors", "mediaType", "controller", ...}``: proof(s), validity period and Bitstring Status List
   entries.  A credential that fails verification is a 200 with ``verified: false`` and RFC 9457 problem details
-  (VC DM 2.0 §7.2, VC Data Integrity §2.? processing errors); a request that cannot be processed is a 400/422.
+  (VC DM 2.0 §7.2; VC Data Integrity 1.0 "Processing Errors"); a request that cannot be processed is a 400/422.
 * ``POST /credentials/derive`` ``{"verifiableCredential": base, "options": {"selectivePointers": [...],
   "presentationHeader"?: hex}}`` -> 201 ``{"verifiableCredential": derived}`` (``bbs-2023`` selective disclosure).
 * ``GET /1.0/identifiers/{did}`` (:func:`build_resolution_router`): the DID Resolution HTTP(S) binding of
@@ -65,7 +65,7 @@ VP_JWT_PREFIX = "data:application/vp+jwt,"
 ISSUE_SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "bbs-2023")
 MAX_POINTERS = 256
 
-# RFC 9457 problem types.  VC DM 2.0 §7.2 defines the first four; VC Data Integrity 1.0 §2.? "Processing Errors"
+# RFC 9457 problem types.  VC DM 2.0 §7.2 defines the first four; VC Data Integrity 1.0 "Processing Errors"
 # the w3id.org/security ones; Bitstring Status List 1.0 §3.5 the status-list ones.  Failures no specification names
 # (revoked, suspended, expired ...) get an iiotid URN built from the typed error's code.
 _VCDM = "https://www.w3.org/TR/vc-data-model#"
@@ -482,9 +482,9 @@ async def verify_w3c_presentation(
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """VCALM ``POST /presentations/verify`` for W3C presentations: the presentation's ``authentication`` proof
-    bound to ``options.challenge`` / ``options.domain`` (VC DI 1.0 §4.5 steps on challenge and domain), the holder's
-    control of the proving method, then every embedded credential (proof, validity, status).  A proofless
-    ``presentation`` only has its credentials verified (a warning says the holder is not authenticated).
+    bound to ``options.challenge`` / ``options.domain`` (VC DI 1.0 §4.4 "Verify Proof", the challenge and domain
+    steps), the holder's control of the proving method, then every embedded credential (proof, validity, status).
+    A proofless ``presentation`` only has its credentials verified (a warning says the holder is not authenticated).
     An enveloped ``data:application/vp+jwt`` presentation must carry ``nonce`` = challenge and ``aud`` containing
     the domain as JWT claims.  ``consume_challenge(challenge)`` (the gateway's single-use nonce store) returns
     False for an unknown, expired or used challenge.  Returns a :class:`VerifyResponse` dict; raises
