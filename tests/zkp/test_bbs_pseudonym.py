@@ -452,3 +452,26 @@ def test_round_trip(n_msgs: int, n_committed: int, n_nyms: int, data: st.DataObj
         pseudonym.proof_verify_with_nym(
             pk, proof, b"h", b"p", nym, ctx + b"x", n_nyms, n_msgs, *args, ciphersuite=suite
         )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=700), cut=st.integers(0, 700), flip=st.integers(0, 7))
+def test_garbage_only_raises_typed_errors(device: dict[str, Any], data: bytes, cut: int, flip: int) -> None:
+    """Random bytes, truncations and bit flips of a real proof, commitment and pseudonym: only ZkpError escapes."""
+    proof, nym = _prove(device, b"gateway-A")
+    cwp = device["cwp"]
+    mutated = [data, proof[:cut], cwp[:cut]]
+    if cut < len(proof):
+        mutated.append(proof[:cut] + bytes([proof[cut] ^ (1 << flip)]) + proof[cut + 1 :])
+    if cut < len(cwp):
+        mutated.append(cwp[:cut] + bytes([cwp[cut] ^ (1 << flip)]) + cwp[cut + 1 :])
+    for blob in mutated:
+        if blob != proof:
+            with pytest.raises(ZkpError):
+                _verify(device, blob, nym, b"gateway-A")
+        if blob != cwp:
+            with pytest.raises(ZkpError):
+                pseudonym.verify_nym_commitment(blob, ciphersuite=CS)
+        if blob[:48] != nym:
+            with pytest.raises(ZkpError):
+                _verify(device, proof, blob[:48], b"gateway-A")
