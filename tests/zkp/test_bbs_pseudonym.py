@@ -243,6 +243,23 @@ def test_nym_proof_fixture(path: Path, backend: str) -> None:
         z = hash_to_scalar(ctx, api_id + b"VECT_NYM_SECRETS", cs)
         poly = [sum(c * pow(z, i, R) for i, c in enumerate(v)) % R for v in (secrets, rs[-n:])]
         assert [format(x, "064x") for x in poly] == [tr["poly_eval_pseudo"], tr["poly_eval_proof"]]
+    # the prepared holder path (B and domain cached) gives the same bytes
+    cred = pseudonym.NymCredential.finalize(
+        pk,
+        bytes.fromhex(f["signature"]),
+        header,
+        messages,
+        committed,
+        [_scalar(x) for x in f["proverNyms"]],
+        _scalar(f["signer_nym_entropy"]),
+        _scalar(f["proverBlind"]),
+        ciphersuite=cs,
+        backend=be,
+    )
+    assert cred.nym_secrets == secrets and cred.length_nym_vector == len(secrets) and cred.n_messages == f["L"]
+    assert cred.prove(ph, ctx, d_idx, dc_idx, random_scalars=mock) == (proof, nym)
+    assert cred.pseudonym(ctx) == nym
+    assert format(secrets[-1], "x") not in repr(cred)
     args = (f["L"], [messages[i] for i in d_idx], [committed[i] for i in dc_idx], d_idx, dc_idx)
     pseudonym.proof_verify_with_nym(pk, proof, header, ph, nym, ctx, len(secrets), *args, ciphersuite=cs, backend=be)
     with pytest.raises(InvalidProof):  # the same proof and pseudonym presented to another verifier

@@ -30,7 +30,7 @@ itself as DST, and BlindSignWithNym's blind generators are ``M + N + 1`` (``Q_2`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from zkp.backend import G1, Backend, get_backend
 from zkp.backend.hash_to_field import R
@@ -44,13 +44,16 @@ from zkp.bbs.ciphersuites import (
 )
 from zkp.bbs.codec import i2osp8, octets_to_proof, octets_to_pubkey, octets_to_signature
 from zkp.bbs.core import (
+    InitResult,
+    PreparedSignature,
     RandomBytes,
     RandomScalars,
     calculate_random_scalars,
-    core_verify,
+    prepare_signature,
     proof_challenge_calculate,
     proof_finalize,
     proof_init,
+    proof_init_from_b,
     proof_pairing_check,
     proof_verify_init,
 )
@@ -245,22 +248,19 @@ def verify_finalize_with_nym(
 ) -> list[int]:
     """VerifyFinalizeWithNym: ``nym_secrets`` (``prover_nyms`` with ``signer_nym_entropy`` added to the last one)
     after checking the signature over them; raises InvalidSignature.  Keep ``nym_secrets`` secret."""
-    c, be = get_ciphersuite(ciphersuite), backend or get_backend()
-    api_id = pseudonym_api_id(c)
-    nym_secrets = _scalars(prover_nyms, "prover_nyms", nonempty=True)
-    nym_secrets[-1] = (nym_secrets[-1] + _scalar(signer_nym_entropy, "signer_nym_entropy")) % R
-    scalars, gens, _, _ = _signed_parameters(messages, committed_messages, prover_blind, nym_secrets, api_id, c, be)
-    core_verify(
-        blind._octets(pk, "PK"),
-        blind._octets(signature, "signature"),
-        gens,
-        combined_header(blind._octets(header, "header"), len(nym_secrets)),
-        scalars,
-        api_id,
-        cs=c,
-        backend=be,
+    cred = NymCredential.finalize(
+        pk,
+        signature,
+        header,
+        messages,
+        committed_messages,
+        prover_nyms,
+        signer_nym_entropy,
+        prover_blind,
+        ciphersuite=ciphersuite,
+        backend=backend,
     )
-    return nym_secrets
+    return cred.nym_secrets
 
 
 # -- 4 pseudonym calculation, 7.3 PseudonymProofInit / PseudonymProofVerifyInit ----------------------------------------
@@ -373,31 +373,161 @@ def proof_gen_with_nym(
         messages, committed_messages, prover_blind, secrets, api_id, c, be
     )
     indexes = blind.combined_indexes(disclosed_indexes, disclosed_commitment_indexes, n_msgs, n_committed)
+    sig = octets_to_signature(blind._octets(signature, "signature"), be)
+    hdr = combined_header(blind._octets(header, "header"), n)
+    pk_b = blind._octets(pk, "PK")
+
+    def init(rs: Sequence[int], undisclosed: Sequence[int]) -> InitResult:
+        return proof_init(pk_b, sig, gens, rs, hdr, scalars, undisclosed, api_id, cs=c, backend=be)
+
+    return _core_proof_gen_with_nym(
+        sig.e, init, scalars, indexes, n, cid, blind._octets(ph, "ph"), api_id, c, be, rng, random_scalars
+    )
+
+
+def _core_proof_gen_with_nym(
+    e: int,
+    init: Callable[[Sequence[int], Sequence[int]], InitResult],
+    scalars: Sequence[int],
+    indexes: Sequence[int],
+    n: int,
+    cid: bytes,
+    ph: bytes,
+    api_id: bytes,
+    c: CiphersuiteLike,
+    be: Backend,
+    rng: RandomBytes | None,
+    random_scalars: RandomScalars | None,
+) -> tuple[bytes, bytes]:
+    """CoreProofGenWithNym (section 6.1) given ProofInit as ``init(random_scalars, undisclosed_indexes)``; the nym
+    secrets are the last ``n`` of ``scalars``."""
     disclosed = set(indexes)
     undisclosed = [j for j in range(len(scalars)) if j not in disclosed]
     u = len(undisclosed)
     rs = list(random_scalars(5 + u)) if random_scalars is not None else calculate_random_scalars(5 + u, rng)
     if len(rs) != 5 + u:
         raise InvalidParameter(f"ProofGenWithNym needs 5 + U = {5 + u} random scalars, got {len(rs)}")
-    sig = octets_to_signature(blind._octets(signature, "signature"), be)
-    hdr = combined_header(blind._octets(header, "header"), n)
-    init_res = proof_init(blind._octets(pk, "PK"), sig, gens, rs, hdr, scalars, undisclosed, api_id, cs=c, backend=be)
+    init_res = init(rs, undisclosed)
     # the nym secrets are the last N signed (and undisclosed) messages: their blindings are the last N m~
-    nym, ut = pseudonym_proof_init(cid, secrets, rs[-n:], api_id, cs=c, backend=be)
-    ph_b = blind._octets(ph, "ph")
+    nym, ut = pseudonym_proof_init(cid, scalars[-n:], rs[-n:], api_id, cs=c, backend=be)
     challenge = proof_challenge_calculate(
         init_res,
         [scalars[i] for i in indexes],
         indexes,
-        ph_b,
+        ph,
         api_id,
         cs=c,
         backend=be,
         extra_points=(nym, ut),
         extra_octets=_context_octets(cid),
     )
-    proof = proof_finalize(init_res, challenge, sig.e, rs, [scalars[j] for j in undisclosed], backend=be)
+    proof = proof_finalize(init_res, challenge, e, rs, [scalars[j] for j in undisclosed], backend=be)
     return proof, be.g1_to_bytes(nym)
+
+
+class NymCredential:
+    """A blind-issued pseudonym credential checked once by VerifyFinalizeWithNym, for many ProofGenWithNym calls.
+
+    Keeps ``B`` and ``domain`` (:class:`zkp.bbs.core.PreparedSignature`), so each proof skips the multi-scalar
+    multiplication over all generators; proofs are byte-identical to :func:`proof_gen_with_nym`'s.  Holds the
+    messages, ``secret_prover_blind`` and ``nym_secrets``: keep it private (device secure storage).
+    """
+
+    def __init__(self, prepared: PreparedSignature, n_messages: int, n_committed: int, n_nyms: int, backend: Backend):
+        self._prepared = prepared
+        self._n_messages, self._n_committed, self._n_nyms = n_messages, n_committed, n_nyms
+        self._backend = backend
+
+    @classmethod
+    def finalize(
+        cls,
+        pk: bytes,
+        signature: bytes,
+        header: bytes | None,
+        messages: Sequence[bytes] | None,
+        committed_messages: Sequence[bytes] | None,
+        prover_nyms: Sequence[int],
+        signer_nym_entropy: int,
+        prover_blind: int | None,
+        *,
+        ciphersuite: CiphersuiteLike = "BLS12-381-SHA-256",
+        backend: Backend | None = None,
+    ) -> NymCredential:
+        """VerifyFinalizeWithNym (section 5.1.3), keeping what later proofs need; raises InvalidSignature."""
+        c, be = get_ciphersuite(ciphersuite), backend or get_backend()
+        api_id = pseudonym_api_id(c)
+        nym_secrets = _scalars(prover_nyms, "prover_nyms", nonempty=True)
+        nym_secrets[-1] = (nym_secrets[-1] + _scalar(signer_nym_entropy, "signer_nym_entropy")) % R
+        scalars, gens, n_msgs, n_committed = _signed_parameters(
+            messages, committed_messages, prover_blind, nym_secrets, api_id, c, be
+        )
+        prepared = prepare_signature(
+            blind._octets(pk, "PK"),
+            blind._octets(signature, "signature"),
+            gens,
+            combined_header(blind._octets(header, "header"), len(nym_secrets)),
+            scalars,
+            api_id,
+            cs=c,
+            backend=be,
+        )
+        return cls(prepared, n_msgs, n_committed, len(nym_secrets), be)
+
+    @property
+    def nym_secrets(self) -> list[int]:
+        return list(self._prepared.messages[-self._n_nyms :])
+
+    @property
+    def length_nym_vector(self) -> int:
+        return self._n_nyms
+
+    @property
+    def n_messages(self) -> int:
+        """``L``, the number of Signer messages (the verifier needs it)."""
+        return self._n_messages
+
+    def pseudonym(self, context_id: bytes) -> bytes:
+        """This credential's 48-byte pseudonym for ``context_id``."""
+        return calculate_pseudonym(
+            context_id, self.nym_secrets, ciphersuite=self._prepared.ciphersuite, backend=self._backend
+        )
+
+    def prove(
+        self,
+        ph: bytes | None,
+        context_id: bytes,
+        disclosed_indexes: Sequence[int] | None = None,
+        disclosed_commitment_indexes: Sequence[int] | None = None,
+        *,
+        rng: RandomBytes | None = None,
+        random_scalars: RandomScalars | None = None,
+    ) -> tuple[bytes, bytes]:
+        """ProofGenWithNym from the prepared credential: ``(proof, pseudonym)``."""
+        p, be = self._prepared, self._backend
+        indexes = blind.combined_indexes(
+            disclosed_indexes, disclosed_commitment_indexes, self._n_messages, self._n_committed
+        )
+
+        def init(rs: Sequence[int], undisclosed: Sequence[int]) -> InitResult:
+            return proof_init_from_b(p.signature, p.b, p.domain, p.generators, rs, undisclosed, backend=be)
+
+        return _core_proof_gen_with_nym(
+            p.signature.e,
+            init,
+            p.messages,
+            indexes,
+            self._n_nyms,
+            _context_id(context_id),
+            blind._octets(ph, "ph"),
+            p.api_id,
+            p.ciphersuite,
+            be,
+            rng,
+            random_scalars,
+        )
+
+    def __repr__(self) -> str:  # never print secrets
+        return f"NymCredential(L={self._n_messages}, M={self._n_committed}, N={self._n_nyms})"
 
 
 def _pseudonym_point(pseudonym: bytes, be: Backend) -> G1:
@@ -479,6 +609,7 @@ def proof_verify_with_nym(
 __all__ = [
     "PSEUDONYM_INTERFACE_ID",
     "InvalidCommitment",
+    "NymCredential",
     "blind_sign_with_nym",
     "blind_sign_with_nym_parts",
     "calculate_pseudonym",
