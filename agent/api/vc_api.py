@@ -31,11 +31,13 @@ DHT client (:func:`agent_resolver`).  Status lists of this agent's issuer are re
 from __future__ import annotations
 
 import binascii
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -91,6 +93,7 @@ _TYPE_BY_CODE: dict[str, str] = {
     "undefinedTerm": _SEC + "PROOF_TRANSFORMATION_ERROR",
     "invalidJsonLd": _SEC + "PROOF_TRANSFORMATION_ERROR",
     "relativeIri": _SEC + "PROOF_TRANSFORMATION_ERROR",
+    "canonicalizationLimit": _SEC + "PROOF_TRANSFORMATION_ERROR",
     "invalidJwt": _VCDM + "PARSING_ERROR",
     "statusListUnavailable": _SL + "STATUS_RETRIEVAL_ERROR",
     "statusVerificationError": _SL + "STATUS_VERIFICATION_ERROR",
@@ -588,9 +591,10 @@ def presentation_verifier(config: AgentConfig) -> Callable[[Mapping[str, Any]], 
     status = _StatusChecker(config, resolver, lambda: _now(config))
 
     async def verify(body: Mapping[str, Any]) -> dict[str, Any]:
-        return await verify_w3c_presentation(body, resolver=resolver, status=status,
-                                             consume_challenge=config.extra.get("consume_challenge"),
-                                             now=_now(config))
+        with _depth_guard():
+            return await verify_w3c_presentation(body, resolver=resolver, status=status,
+                                                 consume_challenge=config.extra.get("consume_challenge"),
+                                                 now=_now(config))
 
     return verify
 
@@ -602,6 +606,21 @@ def _now(config: AgentConfig) -> datetime:
 
 # ------------------------------------------------------------------------------------------------- routers
 _bearer = HTTPBearer(auto_error=False)
+
+
+def _json(body: Mapping[str, Any], status: int = 200) -> JSONResponse:
+    """Documents are answered as they are (the response models document them in OpenAPI): pydantic's serializer
+    refuses JSON nested deeper than its own limit, which a credential the parser accepted may be."""
+    return JSONResponse(dict(body), status_code=status)
+
+
+@contextmanager
+def _depth_guard() -> Iterator[None]:
+    """A document nested deeper than the interpreter's recursion limit is bad input, not a server fault."""
+    try:
+        yield
+    except RecursionError:
+        raise InvalidRequest("the document nests too deeply", code="invalidJsonLd") from None
 
 
 def build_router(config: AgentConfig) -> APIRouter:
@@ -645,7 +664,7 @@ def build_router(config: AgentConfig) -> APIRouter:
         responses={**_ERRORS, **_AUTH_ERRORS},
         summary="Issue a credential signed by this agent's issuer",
     )
-    async def issue(body: IssueRequest) -> CredentialResponse:
+    async def issue(body: IssueRequest) -> JSONResponse:
         from credentials import jose
         from credentials.model import issuer_id
 
@@ -675,15 +694,16 @@ def build_router(config: AgentConfig) -> APIRouter:
         else:
             suite_options = ({"mandatory_pointers": list(opts.mandatoryPointers or [])}
                              if opts.cryptosuite == "bbs-2023" else None)
-            secured = credentials.issue(
-                credential, key=key, verification_method=vm, suite=opts.cryptosuite,
-                created=opts.created, challenge=opts.challenge, domain=opts.domain,
-                now=lambda: _now(config).replace(microsecond=0), suite_options=suite_options,
-            )
+            with _depth_guard():
+                secured = credentials.issue(
+                    credential, key=key, verification_method=vm, suite=opts.cryptosuite,
+                    created=opts.created, challenge=opts.challenge, domain=opts.domain,
+                    now=lambda: _now(config).replace(microsecond=0), suite_options=suite_options,
+                )
         async with iss.storage.transaction() as tx:
             await iss.storage.audit(tx, "vc-api", "issue", str(credential.get("id") or opts.credentialId or ""),
                                     {"cryptosuite": opts.cryptosuite, "mediaType": opts.mediaType})
-        return CredentialResponse(verifiableCredential=secured)
+        return _json({"verifiableCredential": secured}, 201)
 
     @router.post(
         "/credentials/status",
@@ -707,16 +727,17 @@ def build_router(config: AgentConfig) -> APIRouter:
         responses=_ERRORS,
         summary="Verify a credential: proofs, validity period, status",
     )
-    async def verify(body: VerifyCredentialRequest) -> dict[str, Any]:
+    async def verify(body: VerifyCredentialRequest) -> JSONResponse:
         opts = body.options
-        out = await _verify_credential(
-            body.verifiableCredential, resolver=resolver, status=status if opts.checkStatus else None,
-            now=_now(config), purpose=opts.proofPurpose, challenge=opts.challenge, domain=opts.domain,
-            return_credential=opts.returnCredential, return_results=opts.returnResults,
-        )
+        with _depth_guard():
+            out = await _verify_credential(
+                body.verifiableCredential, resolver=resolver, status=status if opts.checkStatus else None,
+                now=_now(config), purpose=opts.proofPurpose, challenge=opts.challenge, domain=opts.domain,
+                return_credential=opts.returnCredential, return_results=opts.returnResults,
+            )
         if not opts.returnProblemDetails:
             out["errors"], out["warnings"] = [], []
-        return out
+        return _json(out)
 
     @router.post(
         "/credentials/derive",
@@ -725,16 +746,17 @@ def build_router(config: AgentConfig) -> APIRouter:
         responses=_ERRORS,
         summary="Derive a selectively disclosed credential (bbs-2023)",
     )
-    async def derive(body: DeriveRequest) -> CredentialResponse:
+    async def derive(body: DeriveRequest) -> JSONResponse:
         header = b""
         if body.options.presentationHeader:
             try:
                 header = bytes.fromhex(body.options.presentationHeader)
             except (ValueError, binascii.Error):
                 raise InvalidRequest("presentationHeader must be hex") from None
-        derived = credentials.derive(body.verifiableCredential, list(body.options.selectivePointers),
-                                     presentation_header=header)
-        return CredentialResponse(verifiableCredential=derived)
+        with _depth_guard():
+            derived = credentials.derive(body.verifiableCredential, list(body.options.selectivePointers),
+                                         presentation_header=header)
+        return _json({"verifiableCredential": derived}, 201)
 
     return router
 

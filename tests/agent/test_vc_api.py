@@ -242,6 +242,30 @@ async def test_verify_status_and_refusals(tmp_path: Path) -> None:
         assert r.status_code == 422
 
 
+def _nested(depth: int) -> dict[str, Any]:
+    subject: dict[str, Any] = {"id": "did:example:deep"}
+    cur = subject
+    for _ in range(depth):
+        cur["a"] = {}
+        cur = cur["a"]
+    cur["b"] = 1
+    return {"@context": [V2, {"@vocab": "https://x.example/#"}], "type": ["VerifiableCredential"],
+            "credentialSubject": subject}
+
+
+async def test_deeply_nested_documents(tmp_path: Path) -> None:
+    """Regression (found by probing): deep documents were 500s, from the response serializer (depth 300) and from
+    bbs-2023's selective-disclosure walk (RecursionError at depth 900).  They are answered, or refused with a 400."""
+    async with agent_env(tmp_path) as env:
+        vc = await issue(env, _nested(300), cryptosuite="eddsa-jcs-2022")
+        out = await verify(env, vc, returnCredential=True)
+        assert out["verified"] is True and out["credential"] == vc
+        for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022", "bbs-2023"):
+            r = await env.client.post("/credentials/issue", json={"credential": _nested(900), "options": {
+                "cryptosuite": suite}}, headers=AUTH)
+            assert r.status_code == 400, (suite, r.text)
+
+
 async def test_credentials_status_route(tmp_path: Path) -> None:
     async with agent_env(tmp_path) as env:
         c = env.client
