@@ -149,6 +149,19 @@ class Verifier:
         return bytes(cbor2.dumps({"type": CHALLENGE_TYPE, "nonce": ch["nonce"], "expires": ch["expires"],
                                   "request": request.to_cbor()}))
 
+    async def consume(self, challenge: str) -> bool:
+        """Single-use check of a challenge by its base64url nonce, for W3C presentations whose proof carries it as
+        ``challenge`` (VC Data Integrity): True once for an issued, unexpired, unused nonce."""
+        try:
+            nonce = _unb64u(challenge)
+        except VerifierError:
+            return False
+        entry = self._nonces.pop(nonce, None)
+        if entry is None or entry[1] is None:
+            return False
+        self._nonces[nonce] = (entry[0], None)
+        return self.clock() <= entry[0]
+
     def _expire(self, now: float) -> None:
         while self._nonces:
             _nonce, (expires, _) = next(iter(self._nonces.items()))

@@ -21,6 +21,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("agent.api.admin", "build_router"),
     ("agent.api.vc_api", "build_router"),
     ("agent.api.vc_api", "build_resolution_router"),  # GET /1.0/identifiers/{did} (resolver.http)
+    ("agent.api.gateway", "build_router"),  # POST /challenges, /presentations/verify
 ]
 
 STATUS_CODES = {

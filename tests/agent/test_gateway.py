@@ -175,3 +175,46 @@ async def test_cbor_round_trip(plant: Any) -> None:
     d = await v.decide_cbor(answer)
     assert d.admitted, d.reasons
     assert not (await v.decide_cbor(b"\xff\x00garbage")).admitted
+
+
+async def test_gateway_http_routes(plant: Any) -> None:
+    """POST /challenges and /presentations/verify (JSON, CBOR, W3C presentations) through the agent app."""
+    import cbor2
+    import httpx
+
+    import credentials
+    from agent.api.app import create_app
+    from agent.config import AgentConfig
+    from tests.credentials.di_helpers import did_key_identity
+
+    v = verifier_for(plant)
+    app = create_app(AgentConfig(plant["tmp"], extra={"verifier": v, "resolver": plant["resolver"]}))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as c:
+        ch = (await c.post("/challenges")).json()
+        r = await c.post("/presentations/verify", json=plant["holders"]["NEW-1"].answer(ch))
+        assert r.status_code == 200 and r.json()["admitted"] and v.check_token(r.json()["token"])
+        ch = (await c.post("/challenges")).json()
+        r = await c.post("/presentations/verify", json=plant["holders"]["OLD-1"].answer(ch))
+        assert r.status_code == 403 and r.json()["reasons"][0]["code"] == "oldFirmware"
+        r = await c.post("/challenges", headers={"Accept": "application/cbor"})
+        assert r.status_code == 201 and cbor2.loads(r.content)["type"] == "IiotidChallenge"
+        answer = plant["holders"]["NEW-1"].answer_cbor(r.content)
+        r = await c.post("/presentations/verify", content=answer, headers={"Content-Type": "application/cbor"})
+        assert r.status_code == 200, r.text
+        for junk in (b"{", b"[]", b"null", b'{"type": "IiotidPresentationAnswer", "nonce": 5}'):
+            r = await c.post("/presentations/verify", content=junk, headers={"Content-Type": "application/json"})
+            assert 400 <= r.status_code < 500, (junk, r.text)
+        # a W3C presentation whose proof carries the gateway's challenge: single use
+        key, did, vm = did_key_identity(seed=9)
+        nonce = (await c.post("/challenges")).json()["nonce"]
+        vp = credentials.sign_presentation(
+            {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"],
+             "holder": did}, key=key, verification_method=vm, suite="eddsa-rdfc-2022", challenge=nonce)
+        body = {"verifiablePresentation": vp, "options": {"challenge": nonce}}
+        r = await c.post("/presentations/verify", json=body)
+        assert r.status_code == 200 and r.json()["verified"], r.text
+        r = await c.post("/presentations/verify", json=body)
+        assert r.json()["verified"] is False
+    no_gateway = create_app(AgentConfig(plant["tmp"]))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=no_gateway), base_url="http://gw") as c:
+        assert (await c.post("/challenges")).status_code == 409
