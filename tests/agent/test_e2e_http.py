@@ -4,9 +4,10 @@ The OEM provisions devices through the admin API (DIDs published to the DHT), tr
 own agent signs a commissioning event elsewhere and hands it in, updates firmware, revokes another; the exported
 chain verifies with status read back from the agent's public status route; DIDs resolve through
 ``/1.0/identifiers``; credentials verify through ``/credentials/verify`` (a revoked one is refused); a device proves
-possession of its DID in a W3C presentation bound to a challenge; bbs-2023 issue -> derive -> verify.  With the
-gateway routes (``agent.api.gateway``), device holder agents answer ``/challenges`` and ``/presentations/verify``
-admits, refuses the revoked and the outdated device, and refuses a replayed answer."""
+possession of its DID in a W3C presentation bound to a single-use challenge; bbs-2023 issue -> derive -> verify.
+On the gateway routes (``agent.api.gateway``), device holder agents answer ``/challenges`` (JSON and CBOR) and
+``/presentations/verify`` admits, refuses the revoked and the outdated device and a replayed answer; a W3C
+presentation bound to a gateway nonce verifies once, and not when replayed or when its credential is revoked."""
 
 from __future__ import annotations
 
@@ -244,6 +245,39 @@ async def test_gateway_over_http(tmp_path: Path) -> None:
         assert (await c.post("/presentations/verify", json=answer)).status_code == 200
         r = await c.post("/presentations/verify", json=answer)
         assert r.status_code == 403 and r.json()["reasons"][0]["code"] == "replayedChallenge", r.text
+        # CBOR on the constrained link
+        r = await c.post("/challenges", headers={"Accept": "application/cbor"})
+        assert r.status_code == 201 and r.headers["content-type"].startswith("application/cbor")
+        r = await c.post("/presentations/verify", content=holders["G-1"].answer_cbor(r.content),
+                         headers={"Content-Type": "application/cbor"})
+        assert r.status_code == 200 and r.json()["admitted"], r.text
+        # a W3C presentation on the same route: the gateway's nonce is its challenge, single use as well
+        device = (await c.get("/admin/devices/G-1", headers=AUTH)).json()
+        birth = (await c.get("/admin/devices/G-1/chain", headers=AUTH)).json()["chain"][0]
+        key = PrivateKey.from_secret_multibase((await issuer.device_bundle("G-1"))["keys"]["identity"])
+        nonce = (await c.post("/challenges")).json()["nonce"]
+        vp = credentials.sign_presentation(
+            {"@context": [V2], "type": ["VerifiablePresentation"], "holder": device["did"],
+             "verifiableCredential": [birth]},
+            key=key, verification_method=f"{device['did']}#0", suite="eddsa-rdfc-2022", challenge=nonce)
+        body = {"verifiablePresentation": vp, "options": {"challenge": nonce}}
+        r = await c.post("/presentations/verify", json=body)
+        assert r.status_code == 200 and r.json()["verified"] is True, r.text
+        assert r.json()["controller"] == device["did"] and r.json()["credentialResults"][0]["verified"]
+        r = await c.post("/presentations/verify", json=body)
+        assert r.status_code == 200 and r.json()["verified"] is False  # replayed
+        nonce = (await c.post("/challenges")).json()["nonce"]
+        revoked_birth = (await c.get("/admin/devices/G-2/chain", headers=AUTH)).json()["chain"][0]
+        vp = credentials.sign_presentation(
+            {"@context": [V2], "type": ["VerifiablePresentation"], "holder": device["did"],
+             "verifiableCredential": [revoked_birth]},
+            key=key, verification_method=f"{device['did']}#0", suite="eddsa-rdfc-2022", challenge=nonce)
+        r = await c.post("/presentations/verify", json={"verifiablePresentation": vp, "options": {"challenge": nonce}})
+        out = r.json()
+        assert out["verified"] is False and out["credentialResults"][0]["errors"][0]["iiotidCode"] == "revoked"
+        r = await c.post("/presentations/verify", json={"verifiablePresentation": vp,
+                                                         "options": {"challenge": "never-issued"}})
+        assert r.json()["verified"] is False
         for junk in (b"{", b"[]", b"null", b'{"verifiablePresentation": 5}'):
             r = await c.post("/presentations/verify", content=junk, headers={"Content-Type": "application/json"})
             assert 400 <= r.status_code < 500, (junk, r.status_code, r.text)
