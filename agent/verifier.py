@@ -99,6 +99,7 @@ class Verifier:
         clock: Callable[[], float] = time.time,
         cache_ttl: float = 300.0,
         max_nonces: int = 100_000,
+        workers: int = 0,
     ) -> None:
         from did.keys import KeyType, PrivateKey
 
@@ -108,6 +109,8 @@ class Verifier:
         self.clock = clock
         self.cache_ttl = cache_ttl
         self.max_nonces = max_nonces
+        self.workers = workers  # > 0: zero-knowledge verification in a process pool (uses every core)
+        self._pool: Any = None
         self._key = signing_key or PrivateKey.generate(KeyType.ED25519)
         self._jwk: Any = None
         self._nonces: OrderedDict[bytes, tuple[float, Any]] = OrderedDict()
@@ -117,6 +120,9 @@ class Verifier:
         self._audit_file = open(audit_path, "a", encoding="utf-8") if audit_path else None
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
         if self._audit_file is not None:
             self._audit_file.close()
             self._audit_file = None
@@ -239,7 +245,10 @@ class Verifier:
         error: Exception | None = None
         for pk in candidates:
             try:
-                verified = zk_verify(request, presentation, pk)
+                if self.workers > 0:
+                    verified = await self._in_pool(request, presentation, pk)
+                else:
+                    verified = zk_verify(request, presentation, pk)
                 break
             except ZkpError as exc:
                 error = exc
@@ -267,6 +276,14 @@ class Verifier:
         token = self._token(pseudonym, issuer, now)
         return Decision(True, [], pseudonym=pseudonym, disclosed=shown, issuer=issuer, token=token,
                         warnings=warnings)
+
+    async def _in_pool(self, request: Any, presentation: Any, pk: bytes) -> Any:
+        import asyncio
+        from concurrent.futures import ProcessPoolExecutor
+
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, _zk_verify, request, presentation, pk)
 
     # ------------------------------------------------------------------------------------------------ caches
     async def _keys_of(self, issuer: str, warnings: list[str]) -> dict[str, bytes]:
@@ -373,6 +390,13 @@ class Verifier:
         if self._audit_file is not None:
             self._audit_file.write(json.dumps(entry) + "\n")
             self._audit_file.flush()
+
+
+def _zk_verify(request: Any, presentation: Any, pk: bytes) -> Any:
+    """Process-pool entry point (module level so it pickles)."""
+    from zkp.schnorr import verify
+
+    return verify(request, presentation, pk)
 
 
 def _decode(name: str, scalar: int) -> Any:
