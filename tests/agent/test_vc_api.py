@@ -536,3 +536,31 @@ def test_any_change_to_an_issued_credential_is_refused(tmp_path: Path) -> None:
             await asyncio.to_thread(prop)
 
     asyncio.run(go())
+
+
+@pytest.mark.interop
+@pytest.mark.skipif(not node_available(), reason="node and interop/node_modules are needed")
+async def test_interop_vc_jose_panva(tmp_path: Path) -> None:
+    """VC-JOSE both ways with panva/jose: our application/vc+jwt from /credentials/issue verifies there with the key
+    resolved through /1.0/identifiers; a token jose signs (did:key kid) verifies through /credentials/verify."""
+    from did.keys import PublicKey
+
+    async with agent_env(tmp_path) as env:
+        vc = await issue(env, unsigned(), mediaType="application/vc+jwt")
+        token = vc["id"].split(",", 1)[1]
+        vm_url = env.issuer.verification_method.replace("#", "%23")
+        vm = (await env.client.get(f"/1.0/identifiers/{vm_url}")).json()["content"]
+        jwk = vm.get("publicKeyJwk") or PublicKey.from_multibase(vm["publicKeyMultibase"]).to_jwk()
+        out = await asyncio.to_thread(run_node, "dbvc_jose.mjs", {"op": "verify", "token": token, "jwk": jwk,
+                                                                   "alg": "EdDSA"})
+        assert out["verified"] is True and out["header"]["typ"] == "vc+jwt", out
+        assert out["payload"]["issuer"] == env.issuer.did
+
+        key, did, kid = did_key_identity(KeyType.ED25519)
+        payload = unsigned(issuer=did)
+        signed = await asyncio.to_thread(run_node, "dbvc_jose.mjs", {
+            "op": "sign", "payload": payload, "jwk": key.to_jwk(include_private=True), "alg": "EdDSA", "kid": kid})
+        envelope = {"@context": V2, "type": "EnvelopedVerifiableCredential",
+                    "id": "data:application/vc+jwt," + signed["token"]}
+        result = await verify(env, envelope)
+        assert result["verified"] is True and result["controller"] == did, result
