@@ -482,6 +482,7 @@ async def verify_w3c_presentation(
     resolver: Any,
     status: Any = None,
     consume_challenge: Callable[[str], Awaitable[bool]] | None = None,
+    expected_domain: str | None = None,
     now: datetime | None = None,
 ) -> dict[str, Any]:
     """VCALM ``POST /presentations/verify`` for W3C presentations: the presentation's ``authentication`` proof
@@ -490,7 +491,9 @@ async def verify_w3c_presentation(
     A proofless ``presentation`` only has its credentials verified (a warning says the holder is not authenticated).
     An enveloped ``data:application/vp+jwt`` presentation must carry ``nonce`` = challenge and ``aud`` containing
     the domain as JWT claims.  ``consume_challenge(challenge)`` (the gateway's single-use nonce store) returns
-    False for an unknown, expired or used challenge.  Returns a :class:`VerifyResponse` dict; raises
+    False for an unknown, expired or used challenge.  ``expected_domain`` (the gateway's own identifier) pins the
+    domain instead of trusting the request's ``options.domain``: a presentation made for another verifier and
+    relayed here is refused.  Returns a :class:`VerifyResponse` dict; raises
     :class:`InvalidRequest` (HTTP 400) for a body that is not a request."""
     import credentials
     from credentials import jose
@@ -506,6 +509,10 @@ async def verify_w3c_presentation(
         raise InvalidRequest("give exactly one of verifiablePresentation or presentation")
     moment = now if now is not None else datetime.now(UTC)
     opts = req.options
+    if expected_domain is not None:
+        if opts.domain not in (None, expected_domain):
+            raise InvalidRequest(f"this verifier's domain is {expected_domain}, not {opts.domain}")
+        opts = opts.model_copy(update={"domain": expected_domain})
     checker = status if opts.checkStatus else None
     errors: list[IiotidError] = []
     warnings: list[dict[str, Any]] = []
@@ -586,7 +593,7 @@ async def verify_w3c_presentation(
 def presentation_verifier(config: AgentConfig) -> Callable[[Mapping[str, Any]], Awaitable[dict[str, Any]]]:
     """``verify_w3c_presentation`` bound to the agent's resolver, status lists and (when the gateway puts one in
     ``config.extra["consume_challenge"]``) its single-use challenge store: what ``/presentations/verify`` calls
-    for W3C presentation bodies."""
+    for W3C presentation bodies.  ``config.extra["presentation_domain"]`` pins the expected domain."""
     resolver = agent_resolver(config)
     status = _StatusChecker(config, resolver, lambda: _now(config))
 
@@ -594,6 +601,7 @@ def presentation_verifier(config: AgentConfig) -> Callable[[Mapping[str, Any]], 
         with _depth_guard():
             return await verify_w3c_presentation(body, resolver=resolver, status=status,
                                                  consume_challenge=config.extra.get("consume_challenge"),
+                                                 expected_domain=config.extra.get("presentation_domain"),
                                                  now=_now(config))
 
     return verify

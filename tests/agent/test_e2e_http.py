@@ -218,6 +218,7 @@ async def test_gateway_over_http(tmp_path: Path) -> None:
             "requireStatus": True,
         })
         s.config.extra["verifier"] = Verifier(policy, resolver=issuer.resolver, status_source=status)
+        s.config.extra["presentation_domain"] = policy.verifier  # W3C presentations must be made for this gateway
         r = await c.post("/admin/devices", json={"devices": [
             {"serial": "G-1", "attributes": {"firmwareVersion": 150}},
             {"serial": "G-2", "attributes": {"firmwareVersion": 150}},
@@ -259,7 +260,8 @@ async def test_gateway_over_http(tmp_path: Path) -> None:
         vp = credentials.sign_presentation(
             {"@context": [V2], "type": ["VerifiablePresentation"], "holder": device["did"],
              "verifiableCredential": [birth]},
-            key=key, verification_method=f"{device['did']}#0", suite="eddsa-rdfc-2022", challenge=nonce)
+            key=key, verification_method=f"{device['did']}#0", suite="eddsa-rdfc-2022", challenge=nonce,
+            domain=policy.verifier)
         body = {"verifiablePresentation": vp, "options": {"challenge": nonce}}
         r = await c.post("/presentations/verify", json=body)
         assert r.status_code == 200 and r.json()["verified"] is True, r.text
@@ -271,10 +273,20 @@ async def test_gateway_over_http(tmp_path: Path) -> None:
         vp = credentials.sign_presentation(
             {"@context": [V2], "type": ["VerifiablePresentation"], "holder": device["did"],
              "verifiableCredential": [revoked_birth]},
-            key=key, verification_method=f"{device['did']}#0", suite="eddsa-rdfc-2022", challenge=nonce)
+            key=key, verification_method=f"{device['did']}#0", suite="eddsa-rdfc-2022", challenge=nonce,
+            domain=policy.verifier)
         r = await c.post("/presentations/verify", json={"verifiablePresentation": vp, "options": {"challenge": nonce}})
         out = r.json()
         assert out["verified"] is False and out["credentialResults"][0]["errors"][0]["iiotidCode"] == "revoked"
+        # relayed: made (with this gateway's nonce) for another gateway's domain
+        nonce = (await c.post("/challenges")).json()["nonce"]
+        vp = credentials.sign_presentation(
+            {"@context": [V2], "type": ["VerifiablePresentation"], "holder": device["did"]},
+            key=key, verification_method=f"{device['did']}#0", suite="eddsa-rdfc-2022", challenge=nonce,
+            domain="did:example:gate-2")
+        r = await c.post("/presentations/verify", json={"verifiablePresentation": vp, "options": {"challenge": nonce}})
+        assert r.status_code == 200 and r.json()["verified"] is False
+        assert r.json()["errors"][0]["type"] == "https://w3id.org/security#INVALID_DOMAIN_ERROR"
         r = await c.post("/presentations/verify", json={"verifiablePresentation": vp,
                                                          "options": {"challenge": "never-issued"}})
         assert r.json()["verified"] is False

@@ -359,6 +359,16 @@ async def test_verify_w3c_presentation(tmp_path: Path) -> None:
         first = await verify_w3c_presentation(once, resolver=env.resolver, consume_challenge=consume)
         replay = await verify_w3c_presentation(once, resolver=env.resolver, consume_challenge=consume)
         assert first["verified"] is True and replay["verified"] is False
+        # a pinned domain: the request cannot choose it, and a presentation made for another verifier is refused
+        pinned = {"verifiablePresentation": vp, "options": {"challenge": "nonce-1"}}
+        out = await verify_w3c_presentation(pinned, resolver=env.resolver, expected_domain="gw.plant.example")
+        assert out["verified"] is True
+        out = await verify_w3c_presentation(pinned, resolver=env.resolver, expected_domain="https://gw-b.example")
+        assert out["verified"] is False
+        assert "https://w3id.org/security#INVALID_DOMAIN_ERROR" in {p["type"] for p in out["errors"]}
+        with pytest.raises(InvalidRequest):
+            await verify_w3c_presentation({**pinned, "options": {"challenge": "nonce-1", "domain": "gw.plant.example"}},
+                                          resolver=env.resolver, expected_domain="https://gw-b.example")
         # proofless presentation: credentials only, with a warning
         out = await verify_vp({"presentation": _vp(did, vc)})
         assert out["verified"] is True and out["warnings"][0]["title"] == "Holder not authenticated"
