@@ -31,6 +31,7 @@ STATUS_CODES = {
     "notInitialised": 409,
     "chainConflict": 409,
     "alreadyInitialised": 409,
+    "payloadTooLarge": 413,
 }
 
 

@@ -36,7 +36,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -66,6 +66,7 @@ JWT_PREFIX = "data:application/vc+jwt,"
 VP_JWT_PREFIX = "data:application/vp+jwt,"
 ISSUE_SUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "bbs-2023")
 MAX_POINTERS = 256
+MAX_BODY = 1 << 20  # a credential is kilobytes; a megabyte of JSON-LD to canonicalize is a denial of service
 
 # RFC 9457 problem types.  VC DM 2.0 §7.2 defines the first four; VC Data Integrity 1.0 "Processing Errors"
 # the w3id.org/security ones; Bitstring Status List 1.0 §3.5 the status-list ones.  Failures no specification names
@@ -280,6 +281,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody | HttpErrorBody,
           "description": "The request cannot be processed (malformed credential, bad option, unparseable body)"},
 }
+_ERRORS[413] = {"model": ErrorBody, "description": f"Request body larger than {MAX_BODY} bytes"}
 _AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or wrong admin bearer token"},
     409: {"model": ErrorBody, "description": "This agent has no issuer (run `iiotid agent init`)"},
@@ -616,6 +618,11 @@ def _now(config: AgentConfig) -> datetime:
 _bearer = HTTPBearer(auto_error=False)
 
 
+async def _limit_body(request: Request) -> None:
+    if len(await request.body()) > MAX_BODY:
+        raise InvalidRequest(f"request body larger than {MAX_BODY} bytes", code="payloadTooLarge")
+
+
 def _json(body: Mapping[str, Any], status: int = 200) -> JSONResponse:
     """Documents are answered as they are (the response models document them in OpenAPI): pydantic's serializer
     refuses JSON nested deeper than its own limit, which a credential the parser accepted may be."""
@@ -635,7 +642,7 @@ def build_router(config: AgentConfig) -> APIRouter:
     """The ``/credentials/*`` routes (see the module docstring)."""
     import credentials
 
-    router = APIRouter(tags=["VC API"])
+    router = APIRouter(tags=["VC API"], dependencies=[Depends(_limit_body)])
     resolver = agent_resolver(config)
     status = _StatusChecker(config, resolver, lambda: _now(config))
     bbs_keys: dict[str, Any] = {}

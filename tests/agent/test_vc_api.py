@@ -240,6 +240,9 @@ async def test_verify_status_and_refusals(tmp_path: Path) -> None:
             assert (await c.post("/credentials/verify", json=junk)).status_code == 422
         r = await c.post("/credentials/verify", content=b"{", headers={"Content-Type": "application/json"})
         assert r.status_code == 422
+        big = {"verifiableCredential": unsigned(filler="x" * (1 << 20))}
+        r = await c.post("/credentials/verify", json=big)
+        assert r.status_code == 413 and r.json()["code"] == "payloadTooLarge"
 
 
 def _nested(depth: int) -> dict[str, Any]:
