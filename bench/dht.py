@@ -57,7 +57,7 @@ def _record(rnd: random.Random, seq: int) -> tuple[PrivateKey, MutableItem]:
 async def ours(n: int, records: int, resolves: int, rnd: random.Random) -> list[str]:
     # Republishing is triggered explicitly below (one period after the kill), so the timer does not add load to the
     # measured rounds; silent contacts are pinged every 2 s (BEP 5's 15 min, scaled down) so dead ones turn bad.
-    cfg = loopback_config(republish_interval=3600.0, refresh_interval=60.0, ping_interval=2.0, stall_timeout=0.05)
+    cfg = loopback_config(republish_interval=3600.0, refresh_interval=60.0, ping_interval=2.0, stall_timeout=0.02)
     out: list[str] = []
     t0 = time.perf_counter()
     async with LocalSwarm(n, config=cfg, seed=rnd.randrange(1 << 30)) as swarm:
