@@ -136,12 +136,17 @@ def derive(
     *,
     presentation_header: bytes = b"",
     proof_id: str | None = None,
+    holder_secret: bytes | None = None,
+    prover_blind: int | None = None,
 ) -> dict[str, Any]:
     """``bbs-2023`` selective disclosure (W3C vc-di-bbs §3.4.3): the credential reduced to its mandatory claims plus
-    the ``selective_pointers`` (JSON pointers), with a derived proof that verifies with :func:`verify`."""
+    the ``selective_pointers`` (JSON pointers), with a derived proof that verifies with :func:`verify`.
+    A base proof with the ``anonymous_holder_binding`` feature also needs the holder's ``holder_secret`` and
+    ``prover_blind`` (see :func:`credentials.suites.bbs_2023.holder_commitment`)."""
     from credentials.suites.bbs_2023 import derive as _derive
 
-    return _derive(credential, selective_pointers, presentation_header=presentation_header, proof_id=proof_id)
+    return _derive(credential, selective_pointers, presentation_header=presentation_header, proof_id=proof_id,
+                   holder_secret=holder_secret, prover_blind=prover_blind)
 
 
 def sign_presentation(

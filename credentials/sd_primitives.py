@@ -149,11 +149,60 @@ def _set_sel(container: Any, key: str | int, value: Any) -> None:
 _NOT_NODE_KEYS = ("@value", "@list", "@set")
 
 
+def _json_literal_terms(document: Mapping[str, Any]) -> frozenset[str]:
+    """Terms that any context reachable from ``document`` (bundled URL contexts, inline and scoped ones) coerces to
+    ``"@type": "@json"``: their values are JSON literals, not node objects, and must not be skolemized (the
+    expanded form that Digital Bazaar skolemizes never looks inside them).  Names are collected across scopes: a
+    term that is ``@json`` in one scope and a node elsewhere is left alone everywhere, which only costs an unlabelled
+    blank node in that rare case, never a changed literal."""
+    found: set[str] = set()
+    seen_urls: set[str] = set()
+    seen_objects: set[int] = set()
+
+    def context(ctx: Any) -> None:
+        if isinstance(ctx, list):
+            for c in ctx:
+                context(c)
+        elif isinstance(ctx, str):
+            if ctx not in seen_urls:
+                seen_urls.add(ctx)
+                try:
+                    context(jsonld.get_context(ctx).get("@context"))
+                except CredentialError:
+                    pass  # unknown contexts are refused later, by the JSON-LD processing itself
+        elif isinstance(ctx, dict) and id(ctx) not in seen_objects:
+            seen_objects.add(id(ctx))
+            for term, definition in ctx.items():
+                if isinstance(definition, dict):
+                    if definition.get("@type") == "@json":
+                        found.add(term)
+                    if "@context" in definition:
+                        context(definition["@context"])
+
+    def walk(value: Any, depth: int = 0) -> None:
+        if depth > 64:
+            return
+        if isinstance(value, list):
+            for v in value:
+                walk(v, depth + 1)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if k == "@context":
+                    context(v)
+                elif k not in found:
+                    walk(v, depth + 1)
+
+    walk(document)
+    return frozenset(found)
+
+
 def skolemize_compact(document: Mapping[str, Any], *, random: str | None = None) -> dict[str, Any]:
     """A copy of the compact ``document`` where every node object has an IRI: blank ones get
-    ``urn:bnid:_<random>_<n>``, ``_:x`` ids become ``urn:bnid:x`` (vc-di-ecdsa §3.4.8-3.4.9, on the compact form)."""
+    ``urn:bnid:_<random>_<n>``, ``_:x`` ids become ``urn:bnid:x`` (vc-di-ecdsa §3.4.8-3.4.9, on the compact form).
+    Value objects and ``@json`` literals are copied untouched."""
     tag = random or os.urandom(12).hex()
     counter = [0]
+    json_terms = _json_literal_terms(document)
 
     def walk(value: Any, is_context: bool = False) -> Any:
         if is_context:
@@ -162,9 +211,11 @@ def skolemize_compact(document: Mapping[str, Any], *, random: str | None = None)
             return [walk(v) for v in value]
         if not isinstance(value, dict):
             return value
+        if "@value" in value:
+            return copy.deepcopy(value)
         if any(k in value for k in _NOT_NODE_KEYS):
             return {k: walk(v, k == "@context") for k, v in value.items()}
-        out = {k: walk(v, k == "@context") for k, v in value.items()}
+        out = {k: walk(v, k == "@context" or k in json_terms) for k, v in value.items()}
         ident = out.get("@id", out.get("id"))
         if isinstance(ident, str) and ident.startswith("_:"):
             out["@id"] = SKOLEM_PREFIX + ident[2:]

@@ -10,6 +10,16 @@
   ``u`` + base64url(``0xd9 0x5d 0x03`` || CBOR [proof, compressed label map, mandatoryIndexes, selectiveIndexes,
   presentationHeader]).
 * Verification (§3.3.9-3.3.10) is of derived proofs only, as the specification says: a base proof is for the holder.
+
+Feature option ``anonymous_holder_binding`` (vc-di-bbs §3.3.1 "featureOption"): the holder commits to a secret with
+Blind BBS ``Commit`` (:func:`holder_commitment`), the issuer signs with ``BlindSign`` over the commitment (base header
+``0xd9 0x5d 0x04``), and every derived proof is a ``BlindProofGen`` proof of knowledge of the secret (derived header
+``0xd9 0x5d 0x05``, a sixth CBOR item ``lengthBBSMessages``): a proof cannot be made without the holder's secret.
+Blind BBS is draft-irtf-cfrg-bbs-blind-signatures-02 (:mod:`zkp.bbs.blind`); the published HolderBinding vectors
+verify with it byte for byte.  The ``pseudonym`` / ``holder_binding_pseudonym`` options (headers ``0x06``-``0x09``)
+are recognised and refused with :class:`UnsupportedFeature`: the vectors were made with the 2024 pseudonym draft
+(a single nym secret), while :mod:`zkp.bbs.pseudonym` implements per-verifier-linkability -03 (nym vectors, another
+header and domain), and the two do not interoperate.
 """
 
 from __future__ import annotations
@@ -33,8 +43,18 @@ from did.errors import IiotidError
 from did.keys import KeyType, PrivateKey, PublicKey
 
 NAME = "bbs-2023"
-BASE_PREFIX = b"\xd9\x5d\x02"
-DERIVED_PREFIX = b"\xd9\x5d\x03"
+BASELINE = "baseline"
+HOLDER_BINDING = "anonymous_holder_binding"
+PSEUDONYM = "pseudonym"
+HOLDER_BINDING_PSEUDONYM = "holder_binding_pseudonym"
+# vc-di-bbs §3.3.2 "serializeBaseProofValue" / §3.3.8 "serializeDerivedProofValue": the CBOR tag header per feature
+_BASE_HEADERS = {BASELINE: b"\xd9\x5d\x02", HOLDER_BINDING: b"\xd9\x5d\x04", PSEUDONYM: b"\xd9\x5d\x06",
+                 HOLDER_BINDING_PSEUDONYM: b"\xd9\x5d\x08"}
+_DERIVED_HEADERS = {BASELINE: b"\xd9\x5d\x03", HOLDER_BINDING: b"\xd9\x5d\x05", PSEUDONYM: b"\xd9\x5d\x07",
+                    HOLDER_BINDING_PSEUDONYM: b"\xd9\x5d\x09"}
+SUPPORTED_FEATURES = (BASELINE, HOLDER_BINDING)
+BASE_PREFIX = _BASE_HEADERS[BASELINE]
+DERIVED_PREFIX = _DERIVED_HEADERS[BASELINE]
 MAX_PROOF_VALUE = 1 << 20
 
 
@@ -44,6 +64,12 @@ class DisclosureError(ProofError):
     code = "invalidDisclosure"
 
 
+class UnsupportedFeature(ProofError):
+    """A ``bbs-2023`` feature option this implementation does not provide (the pseudonym options)."""
+
+    code = "unsupportedFeature"
+
+
 @dataclass(frozen=True)
 class BaseProof:
     signature: bytes
@@ -51,6 +77,7 @@ class BaseProof:
     public_key: bytes
     hmac_key: bytes
     mandatory_pointers: list[str]
+    feature: str = BASELINE
 
 
 @dataclass(frozen=True)
@@ -60,6 +87,8 @@ class DerivedProof:
     mandatory_indexes: list[int]
     selective_indexes: list[int]
     presentation_header: bytes
+    feature: str = BASELINE
+    length_bbs_messages: int | None = None  # anonymous_holder_binding: the number of issuer-signed messages
 
 
 # ------------------------------------------------------------------------------------------------ proofValue codec
@@ -70,21 +99,28 @@ def _b64u_decode(text: str) -> bytes:
         raise InvalidProofValue("proofValue is not base64url") from exc
 
 
-def _unwrap(value: object, prefix: bytes, what: str) -> list[Any]:
+def _unwrap(value: object, headers: Mapping[str, bytes], what: str) -> tuple[str, list[Any]]:
+    """The feature option named by the 3-byte CBOR tag header and the decoded CBOR array; pseudonym features are
+    refused here with :class:`UnsupportedFeature`."""
     if not isinstance(value, str) or not value.startswith("u"):
         raise InvalidProofValue(f"a {NAME} proofValue is a base64url multibase string ('u' prefix)")
     if len(value) > MAX_PROOF_VALUE:
         raise InvalidProofValue("proofValue is too large")
     raw = _b64u_decode(value[1:])
-    if not raw.startswith(prefix):
+    feature = next((f for f, h in headers.items() if raw.startswith(h)), None)
+    if feature is None:
         raise InvalidProofValue(f"proofValue is not a {NAME} {what} proof (CBOR tag header)")
+    if feature not in SUPPORTED_FEATURES:
+        raise UnsupportedFeature(f"the {NAME} feature option {feature!r} is not supported "
+                                 f"(supported: {', '.join(SUPPORTED_FEATURES)})")
     try:
-        payload = cbor2.loads(raw[len(prefix):])
+        payload = cbor2.loads(raw[3:])
     except Exception as exc:  # cbor2 raises several types on malformed input
         raise InvalidProofValue(f"proofValue is not valid CBOR: {type(exc).__name__}") from exc
-    if not isinstance(payload, list) or len(payload) != 5:
-        raise InvalidProofValue(f"a {NAME} {what} proofValue is a CBOR array of five items")
-    return [p.value if isinstance(p, cbor2.CBORTag) and p.tag == 64 else p for p in payload]
+    size = 6 if what == "derived" and feature == HOLDER_BINDING else 5
+    if not isinstance(payload, list) or len(payload) != size:
+        raise InvalidProofValue(f"a {NAME} {feature} {what} proofValue is a CBOR array of {size} items")
+    return feature, [p.value if isinstance(p, cbor2.CBORTag) and p.tag == 64 else p for p in payload]
 
 
 def _bytes(value: object, what: str, length: int | None = None) -> bytes:
@@ -104,28 +140,35 @@ def _ints(value: object, what: str) -> list[int]:
 def serialize_base_proof(p: BaseProof) -> str:
     """§3.3.2 "serializeBaseProofValue"."""
     payload = [p.signature, p.header, p.public_key, p.hmac_key, list(p.mandatory_pointers)]
-    return "u" + sd._b64u(BASE_PREFIX + cbor2.dumps(payload))
+    return "u" + sd._b64u(_BASE_HEADERS[p.feature] + cbor2.dumps(payload))
 
 
 def parse_base_proof(proof_value: object) -> BaseProof:
     """§3.3.3 "parseBaseProofValue"."""
-    sig, header, pk, hmac_key, pointers = _unwrap(proof_value, BASE_PREFIX, "base")
+    feature, (sig, header, pk, hmac_key, pointers) = _unwrap(proof_value, _BASE_HEADERS, "base")
     if not isinstance(pointers, list) or not all(isinstance(p, str) for p in pointers):
         raise InvalidProofValue("mandatoryPointers must be an array of strings")
     return BaseProof(_bytes(sig, "bbsSignature", 80), _bytes(header, "bbsHeader", 64),
-                     _bytes(pk, "publicKey", 96), _bytes(hmac_key, "hmacKey", 32), pointers)
+                     _bytes(pk, "publicKey", 96), _bytes(hmac_key, "hmacKey", 32), pointers, feature)
 
 
 def serialize_derived_proof(p: DerivedProof) -> str:
     """§3.3.8 "serializeDerivedProofValue" with "compressLabelMap" (``c14nN -> bM`` as ``N -> M``)."""
     compressed = {int(k[4:]): int(v[1:]) for k, v in p.label_map.items()}
-    payload = [p.proof, compressed, list(p.mandatory_indexes), list(p.selective_indexes), p.presentation_header]
-    return "u" + sd._b64u(DERIVED_PREFIX + cbor2.dumps(payload))
+    payload: list[Any] = [p.proof, compressed, list(p.mandatory_indexes), list(p.selective_indexes),
+                          p.presentation_header]
+    if p.feature == HOLDER_BINDING:
+        payload.append(p.length_bbs_messages)
+    return "u" + sd._b64u(_DERIVED_HEADERS[p.feature] + cbor2.dumps(payload))
 
 
 def parse_derived_proof(proof_value: object) -> DerivedProof:
     """§3.3.9 "parseDerivedProofValue" with "decompressLabelMap"."""
-    proof, compressed, mandatory, selective, ph = _unwrap(proof_value, DERIVED_PREFIX, "derived")
+    feature, items = _unwrap(proof_value, _DERIVED_HEADERS, "derived")
+    proof, compressed, mandatory, selective, ph = items[:5]
+    length = items[5] if feature == HOLDER_BINDING else None
+    if length is not None and (not isinstance(length, int) or isinstance(length, bool) or not 0 <= length < 1 << 20):
+        raise InvalidProofValue("lengthBBSMessages must be a non-negative integer")
     if not isinstance(compressed, dict) or not all(
         isinstance(k, int) and isinstance(v, int) and not isinstance(k, bool) and not isinstance(v, bool)
         and k >= 0 and v >= 0 for k, v in compressed.items()
@@ -137,6 +180,8 @@ def parse_derived_proof(proof_value: object) -> DerivedProof:
         _ints(mandatory, "mandatoryIndexes"),
         _ints(selective, "selectiveIndexes"),
         _bytes(ph, "presentationHeader"),
+        feature,
+        length,
     )
 
 
@@ -157,6 +202,25 @@ def _bbs() -> Any:
     return interface
 
 
+def _blind() -> Any:
+    from zkp.bbs import blind
+
+    return blind
+
+
+def holder_commitment(holder_secret: bytes, *, rng: Callable[[int], bytes] | None = None) -> tuple[bytes, int]:
+    """The holder's side of an ``anonymous_holder_binding`` issuance (vc-di-bbs §3.3.1, Blind BBS §3.1 ``Commit``
+    over ``[holder_secret]``): ``(commitment_with_proof, secret_prover_blind)``.  Send the commitment to the issuer;
+    keep the secret and the blind: :func:`derive` needs both for every presentation."""
+    if not isinstance(holder_secret, bytes) or not holder_secret:
+        raise DisclosureError("the holder secret must be non-empty bytes", code="invalidHolderSecret")
+    try:
+        commitment, blind = _blind().commit([holder_secret], rng=rng)
+    except IiotidError as exc:
+        raise DisclosureError(f"could not commit to the holder secret ({exc.code})") from exc
+    return commitment, blind
+
+
 def _check_pointers(pointers: object, what: str) -> list[str]:
     if isinstance(pointers, str) or not isinstance(pointers, Sequence):
         raise DisclosureError(f"{what} must be a list of JSON pointers")
@@ -173,9 +237,13 @@ def create_base_proof_value(
     *,
     mandatory_pointers: Sequence[str] = (),
     hmac_key: bytes | None = None,
+    commitment_with_proof: bytes | None = None,
     rng: Callable[[int], bytes] = os.urandom,
 ) -> str:
-    """§3.3.1 "Add Base Proof": transformation (§3.3.4), hashing (§3.3.5), serialization (§3.3.6)."""
+    """§3.3.1 "Add Base Proof": transformation (§3.3.4), hashing (§3.3.5), serialization (§3.3.6).
+
+    With ``commitment_with_proof`` (from the holder's :func:`holder_commitment`) the proof uses the
+    ``anonymous_holder_binding`` feature: the signature is a Blind BBS ``BlindSign`` over the commitment."""
     if key.key_type is not KeyType.BLS12381_G2:
         raise MalformedProof(f"{NAME} signs with a BLS12-381 G2 key, not {key.key_type.value}",
                              code="invalidVerificationMethod")
@@ -189,8 +257,17 @@ def create_base_proof_value(
     header = proof_hash + sd.hash_mandatory(group.matching.values())
     messages = [nq.encode("utf-8") for nq in group.non_matching.values()]
     pk = key.public_key.raw
-    signature = _bbs().sign(key.raw, pk, header, messages)
-    return serialize_base_proof(BaseProof(signature, header, pk, hk, pointers))
+    if commitment_with_proof is None:
+        signature = _bbs().sign(key.raw, pk, header, messages)
+        return serialize_base_proof(BaseProof(signature, header, pk, hk, pointers))
+    if not isinstance(commitment_with_proof, bytes) or not commitment_with_proof:
+        raise MalformedProof("commitment_with_proof must be the holder's non-empty commitment bytes",
+                             code="invalidCommitment")
+    try:
+        signature = _blind().blind_sign(key.raw, pk, commitment_with_proof, header, messages)
+    except IiotidError as exc:  # an unproven or malformed commitment: refuse to sign
+        raise MalformedProof(f"the holder commitment is not valid ({exc.code})", code="invalidCommitment") from exc
+    return serialize_base_proof(BaseProof(signature, header, pk, hk, pointers, HOLDER_BINDING))
 
 
 def derive(
@@ -199,12 +276,16 @@ def derive(
     *,
     presentation_header: bytes = b"",
     proof_id: str | None = None,
+    holder_secret: bytes | None = None,
+    prover_blind: int | None = None,
     rng: Callable[[int], bytes] | None = None,
     random_scalars: Callable[[int], Sequence[int]] | None = None,
 ) -> dict[str, Any]:
     """§3.3.7 "createDisclosureData" + §3.4.3 "Add Derived Proof": the reveal document (mandatory + selected claims)
     with a derived ``bbs-2023`` proof.  ``document`` is a credential with a base proof (the holder's copy).
-    ``random_scalars`` replaces the BBS ProofGen randomness (tests reproduce the published vectors with it)."""
+    An ``anonymous_holder_binding`` base proof also needs ``holder_secret`` and ``prover_blind`` (the values of
+    :func:`holder_commitment`).  ``random_scalars`` replaces the BBS ProofGen randomness (tests reproduce the
+    published vectors with it)."""
     if not isinstance(document, Mapping):
         raise DisclosureError("the document must be a JSON object")
     if not isinstance(presentation_header, bytes):
@@ -231,25 +312,61 @@ def derive(
     mandatory_indexes = [i for i, absolute in enumerate(combined_g.matching) if absolute in mandatory_g.matching]
     selective_indexes = [i for i, absolute in enumerate(mandatory_g.non_matching) if absolute in selective_g.matching]
     messages = [nq.encode("utf-8") for nq in mandatory_g.non_matching.values()]
-    try:  # the BBS draft recommends checking the signature before ProofGen: a mismatch would give a useless proof
-        _bbs().verify(base.public_key, base.signature, base.header, messages)
-    except IiotidError as exc:
-        raise DisclosureError(f"the base proof does not sign this document ({exc.code})") from exc
-    try:
-        bbs_proof = _bbs().proof_gen(base.public_key, base.signature, base.header, presentation_header, messages,
-                                     selective_indexes, rng=rng, random_scalars=random_scalars)
-    except IiotidError as exc:
-        raise DisclosureError(f"the base proof does not sign this document: {exc}") from exc
+    if base.feature == HOLDER_BINDING:
+        bbs_proof = _holder_bound_proof(base, messages, selective_indexes, presentation_header, holder_secret,
+                                        prover_blind, rng, random_scalars)
+    else:
+        if holder_secret is not None or prover_blind is not None:
+            raise DisclosureError("this base proof has no holder binding: holder_secret and prover_blind do not apply")
+        try:  # the BBS draft recommends checking the signature before ProofGen: a mismatch gives a useless proof
+            _bbs().verify(base.public_key, base.signature, base.header, messages)
+        except IiotidError as exc:
+            raise DisclosureError(f"the base proof does not sign this document ({exc.code})") from exc
+        try:
+            bbs_proof = _bbs().proof_gen(base.public_key, base.signature, base.header, presentation_header, messages,
+                                         selective_indexes, rng=rng, random_scalars=random_scalars)
+        except IiotidError as exc:
+            raise DisclosureError(f"the base proof does not sign this document: {exc}") from exc
     reveal = sd.select_json_ld(unsecured, combined)
     assert reveal is not None  # combined is not empty
     # the verifier canonicalizes the reveal document: map its canonical labels to the HMAC-derived ones
     c14n = sd.canonical_id_map(combined_g.deskolemized)
     label_map = {c14n_label: grouped.label_map[inp] for inp, c14n_label in c14n.items()}
-    derived = DerivedProof(bbs_proof, label_map, mandatory_indexes, selective_indexes, presentation_header)
+    derived = DerivedProof(bbs_proof, label_map, mandatory_indexes, selective_indexes, presentation_header,
+                           base.feature, len(messages) if base.feature == HOLDER_BINDING else None)
     new_proof = {k: copy.deepcopy(v) for k, v in base_proof.items() if k not in ("proofValue", "@context")}
     new_proof["proofValue"] = serialize_derived_proof(derived)
     reveal["proof"] = new_proof
     return reveal
+
+
+def _holder_bound_proof(
+    base: BaseProof,
+    messages: list[bytes],
+    selective_indexes: list[int],
+    presentation_header: bytes,
+    holder_secret: bytes | None,
+    prover_blind: int | None,
+    rng: Callable[[int], bytes] | None,
+    random_scalars: Callable[[int], Sequence[int]] | None,
+) -> bytes:
+    """anonymous_holder_binding: Blind BBS ``VerifyBlindSign`` then ``BlindProofGen`` with the holder secret as the
+    one committed (never disclosed) message (vc-di-bbs §3.3.7 with Blind BBS -02 §4.2.2, §4.3.1)."""
+    if not isinstance(holder_secret, bytes) or not holder_secret or not isinstance(prover_blind, int) \
+            or isinstance(prover_blind, bool):
+        raise DisclosureError("this base proof binds the holder: derive needs holder_secret (bytes) and "
+                              "prover_blind (int), the values of the holder's commitment", code="holderSecretRequired")
+    blind = _blind()
+    try:
+        blind.verify_blind_sign(base.public_key, base.signature, base.header, messages, [holder_secret], prover_blind)
+    except IiotidError as exc:
+        raise DisclosureError(f"the base proof does not sign this document and holder secret ({exc.code})") from exc
+    try:
+        return blind.blind_proof_gen(base.public_key, base.signature, base.header, presentation_header,  # type: ignore[no-any-return]
+                                     messages, [holder_secret], selective_indexes, [], prover_blind, rng=rng,
+                                     random_scalars=random_scalars)
+    except IiotidError as exc:
+        raise DisclosureError(f"could not derive a holder-bound proof ({exc.code})") from exc
 
 
 def verify_derived(
@@ -263,8 +380,8 @@ def verify_derived(
     """§3.3.9 "createVerifyData" + §3.4.5 "Verify Derived Proof"; raises a typed ProofError unless valid."""
     if public_key.key_type is not KeyType.BLS12381_G2:
         raise MalformedProof(f"{NAME} is verified with a BLS12-381 G2 key", code="invalidVerificationMethod")
-    if isinstance(proof_value, str) and proof_value.startswith("u") and _b64u_decode(proof_value[1:5]).startswith(
-        BASE_PREFIX
+    if isinstance(proof_value, str) and proof_value.startswith("u") and _b64u_decode(proof_value[1:5])[:3] in (
+        _BASE_HEADERS.values()
     ):
         raise InvalidProofValue(f"this is a {NAME} base proof: it is for the holder to derive from, not to verify")
     derived = parse_derived_proof(proof_value)
@@ -287,7 +404,12 @@ def verify_derived(
     if len(disclosed) != len(non_mandatory):
         raise SignatureMismatch("selective indexes repeat")
     try:
-        _bbs().proof_verify(public_key.raw, derived.proof, header, derived.presentation_header, disclosed)
+        if derived.feature == HOLDER_BINDING:  # Blind BBS -02 §4.3.2 BlindProofVerify; the holder secret stays hidden
+            order = sorted(disclosed)
+            _blind().blind_proof_verify(public_key.raw, derived.proof, header, derived.presentation_header,
+                                        derived.length_bbs_messages, [disclosed[i] for i in order], [], order, [])
+        else:
+            _bbs().proof_verify(public_key.raw, derived.proof, header, derived.presentation_header, disclosed)
     except IiotidError as exc:
         raise SignatureMismatch(f"{NAME} proof does not verify: the document or proof was altered ({exc.code})") \
             from exc
