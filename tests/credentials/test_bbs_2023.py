@@ -233,3 +233,36 @@ async def test_any_subset_derives_and_verifies(issued: tuple[dict[str, Any], Dic
     assert ("model" in subject) == ("/credentialSubject/model" in chosen)
     assert ("firmwareVersion" in subject) == ("/credentialSubject/firmwareVersion" in chosen)
     assert ("validFrom" in derived) == ("/validFrom" in chosen)
+
+
+def test_tampered_proof_bytes_wrong_key_and_bad_pointers_are_typed(
+    issued: tuple[dict[str, Any], DictResolver]
+) -> None:
+    signed, _ = issued
+    derived = credentials.derive(signed, ["/credentialSubject/model"], presentation_header=b"n")
+    unsecured = {k: v for k, v in derived.items() if k != "proof"}
+    options = {k: v for k, v in derived["proof"].items() if k != "proofValue"}
+    raw = bytearray(bbs._b64u_decode(derived["proof"]["proofValue"][1:]))
+    for offset in (3 + 10, len(raw) // 2, len(raw) - 40):  # inside the BBS proof, the label map, the indexes
+        flipped = bytearray(raw)
+        flipped[offset] ^= 0x01
+        with pytest.raises(ProofError):
+            bbs.verify_derived(unsecured, options, "u" + sd._b64u(bytes(flipped)), PUBLIC_ISSUED(signed))
+    # a verifier key that is not BLS12-381 G2
+    ed = PrivateKey.from_raw(KeyType.ED25519, bytes(32)).public_key
+    with pytest.raises(CredentialError) as err:
+        bbs.verify_derived(unsecured, options, derived["proof"]["proofValue"], ed)
+    assert err.value.code == "invalidVerificationMethod"
+    # a removed mandatory claim
+    missing = copy.deepcopy(unsecured)
+    del missing["credentialSubject"]["manufacturer"]
+    with pytest.raises(SignatureMismatch):
+        bbs.verify_derived(missing, options, derived["proof"]["proofValue"], PUBLIC_ISSUED(signed))
+    # mandatory pointers that select nothing are refused at issuance
+    key, did, vm = did_key_identity(KeyType.BLS12381_G2, seed=8)
+    with pytest.raises(sd.SelectionError):
+        credentials.issue(dict(copy.deepcopy(CREDENTIAL), issuer=did), key=key, verification_method=vm,
+                          suite="bbs-2023", suite_options={"mandatory_pointers": ["/credentialSubject/nope"]})
+    with pytest.raises(ProofError):
+        credentials.issue(dict(copy.deepcopy(CREDENTIAL), issuer=did), key=key, verification_method=vm,
+                          suite="bbs-2023", suite_options={"mandatory_pointers": "/issuer"})
