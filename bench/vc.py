@@ -1,7 +1,7 @@
 """Issue and verify throughput per Data Integrity suite (and VC-JOSE), one core, with Digital Bazaar's
 @digitalbazaar/vc + eddsa-rdfc-2022 measured in the same run on the same credential.
 
-    .venv/bin/python bench/vc.py [--n 400] [--runs 3] [--no-node] [--pyld]
+    .venv/bin/python bench/vc.py [--n 400] [--runs 3] [--no-node] [--pyld] [--bbs]
 
 Each run issues ``n`` credentials (distinct ids) and then verifies them sequentially through the real
 ``resolver.Resolver`` (did:key offline; the verification-method cache is warm after the first credential, as on a
@@ -172,12 +172,64 @@ def bench_node(n: int) -> tuple[float, float] | None:
     return float(out["issuePerSec"]), float(out["verifyPerSec"])
 
 
+BBS_MANDATORY = ["/issuer", "/credentialSubject/id"]
+BBS_SELECTIVE = ["/credentialSubject/name", "/validUntil"]
+
+
+def bench_bbs(n: int, node: bool) -> list[tuple[str, float, float, float]]:
+    """bbs-2023 (W3C vc-di-bbs): ms per issue (base proof), derive (reveal 2 of the optional claims, presentation
+    header bound) and verify (derived proof, through credentials.verify and the resolver), sequentially on one core;
+    Digital Bazaar's @digitalbazaar/bbs-2023-cryptosuite on the same credential (interop/bbs2023.mjs op bench)."""
+    from resolver import Resolver
+
+    key = PrivateKey.generate(KeyType.BLS12381_G2)
+    did = did_key.did_from_public_key(key.public_key)
+    vm = f"{did}#{key.public_key.to_multibase()}"
+    docs = [_with_id(sample_credential(did), i) for i in range(n)]
+    opts = {"mandatory_pointers": BBS_MANDATORY}
+    t0 = time.perf_counter()
+    signed = [credentials.issue(d, key=key, verification_method=vm, suite="bbs-2023", suite_options=opts) for d in docs]
+    issue_ms = (time.perf_counter() - t0) * 1000 / n
+    t0 = time.perf_counter()
+    derived = [credentials.derive(s, BBS_SELECTIVE, presentation_header=b"gateway-nonce") for s in signed]
+    derive_ms = (time.perf_counter() - t0) * 1000 / n
+    resolver = Resolver()
+
+    async def verify_all() -> float:
+        assert (await credentials.verify(derived[0], resolver=resolver)).verified
+        t = time.perf_counter()
+        for d in derived:
+            r = await credentials.verify(d, resolver=resolver)
+            if not r.verified:
+                raise SystemExit(f"bbs-2023: verification failed: {r.errors}")
+        return (time.perf_counter() - t) * 1000 / n
+
+    rows = [("iiotid bbs-2023", issue_ms, derive_ms, asyncio.run(verify_all()))]
+    if node:
+        try:
+            from tests.nodejs import node_available, run_node
+        except ImportError:
+            return rows
+        if node_available():
+            out = run_node("bbs2023.mjs", {
+                "op": "bench", "n": max(5, n // 10), "credential": sample_credential(did),
+                "key": {"publicKeyMultibase": key.public_key.to_multibase(),
+                        "secretKeyMultibase": key.secret_multibase()},
+                "mandatoryPointers": BBS_MANDATORY, "selectivePointers": BBS_SELECTIVE,
+                "presentationHeader": b"gateway-nonce".hex(),
+                "contexts": {u: jsonld.get_context(u) for u in jsonld.registered_urls()},
+            }, timeout=600)
+            rows.append(("Digital Bazaar bbs-2023 (Node)", out["issueMs"], out["deriveMs"], out["verifyMs"]))
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=400, help="credentials per run")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-node", action="store_true", help="skip the Digital Bazaar measurement")
     ap.add_argument("--pyld", action="store_true", help="disable the native JSON-LD / RDFC-1.0 fast path")
+    ap.add_argument("--bbs", action="store_true", help="also bbs-2023 issue / derive / verify (and Digital Bazaar's)")
     args = ap.parse_args()
     if args.pyld:
         os.environ["IIOTID_JSONLD_FAST"] = "0"
@@ -215,6 +267,14 @@ def main() -> None:
     for name, i, v in rows:
         print(f"{name:<50} {i:>10,.0f} {v:>10,.0f} {1e6 / v:>10,.0f}")
     print(json.dumps({name: {"issue_per_s": round(i), "verify_per_s": round(v)} for name, i, v in rows}))
+    if args.bbs:
+        runs = [bench_bbs(max(10, args.n // 4), not args.no_node) for _ in range(args.runs)]
+        print(f"\nbbs-2023, {max(10, args.n // 4)} credentials per run (mandatory {BBS_MANDATORY}, reveal "
+              f"{BBS_SELECTIVE}), median of {args.runs} runs, ms per operation")
+        print(f"{'implementation':<50} {'issue ms':>10} {'derive ms':>10} {'verify ms':>10}")
+        for idx, (name, *_rest) in enumerate(runs[0]):
+            med = [statistics.median(r[idx][k] for r in runs) for k in (1, 2, 3)]
+            print(f"{name:<50} {med[0]:>10.2f} {med[1]:>10.2f} {med[2]:>10.2f}")
 
 
 if __name__ == "__main__":

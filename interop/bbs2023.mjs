@@ -59,7 +59,7 @@ async function issue({credential, key, mandatoryPointers = [], contexts}) {
   const suite = new DataIntegrityProof({
     signer: kp.signer(), cryptosuite: createSignCryptosuite({mandatoryPointers})
   });
-  return vc.issue({credential, suite, documentLoader: makeLoader(contexts)});
+  return vc.issue({credential: structuredClone(credential), suite, documentLoader: makeLoader(contexts)});
 }
 
 async function derive({credential, selectivePointers = [], presentationHeader = '', contexts}) {
