@@ -149,6 +149,25 @@ def _set_sel(container: Any, key: str | int, value: Any) -> None:
 _NOT_NODE_KEYS = ("@value", "@list", "@set")
 
 
+_URL_JSON_TERMS: dict[tuple[str, int], frozenset[str]] = {}
+
+
+def _url_json_terms(url: str) -> frozenset[str]:
+    """The ``@json`` terms of a registered context URL (and the contexts it names), memoised per registry state."""
+    key = (url, jsonld.generation())
+    cached = _URL_JSON_TERMS.get(key)
+    if cached is None:
+        try:
+            document = {"@context": jsonld.get_context(url).get("@context")}
+        except CredentialError:
+            document = {}  # unknown contexts are refused later, by the JSON-LD processing itself
+        if len(_URL_JSON_TERMS) > 256:
+            _URL_JSON_TERMS.clear()
+        _URL_JSON_TERMS[key] = frozenset()  # a context that names itself terminates
+        cached = _URL_JSON_TERMS[key] = _json_literal_terms(document)
+    return cached
+
+
 def _json_literal_terms(document: Mapping[str, Any]) -> frozenset[str]:
     """Terms that any context reachable from ``document`` (bundled URL contexts, inline and scoped ones) coerces to
     ``"@type": "@json"``: their values are JSON literals, not node objects, and must not be skolemized (the
@@ -166,10 +185,7 @@ def _json_literal_terms(document: Mapping[str, Any]) -> frozenset[str]:
         elif isinstance(ctx, str):
             if ctx not in seen_urls:
                 seen_urls.add(ctx)
-                try:
-                    context(jsonld.get_context(ctx).get("@context"))
-                except CredentialError:
-                    pass  # unknown contexts are refused later, by the JSON-LD processing itself
+                found.update(_url_json_terms(ctx))
         elif isinstance(ctx, dict) and id(ctx) not in seen_objects:
             seen_objects.add(id(ctx))
             for term, definition in ctx.items():

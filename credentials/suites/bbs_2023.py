@@ -318,13 +318,13 @@ def derive(
     else:
         if holder_secret is not None or prover_blind is not None:
             raise DisclosureError("this base proof has no holder binding: holder_secret and prover_blind do not apply")
-        try:  # the BBS draft recommends checking the signature before ProofGen: a mismatch gives a useless proof
-            _bbs().verify(base.public_key, base.signature, base.header, messages)
+        try:  # the BBS draft recommends checking the signature before ProofGen (Prover does, once, and keeps B)
+            prover = _bbs().Prover(base.public_key, base.signature, base.header, messages)
         except IiotidError as exc:
             raise DisclosureError(f"the base proof does not sign this document ({exc.code})") from exc
         try:
-            bbs_proof = _bbs().proof_gen(base.public_key, base.signature, base.header, presentation_header, messages,
-                                         selective_indexes, rng=rng, random_scalars=random_scalars)
+            bbs_proof = prover.proof_gen(presentation_header, selective_indexes, rng=rng,
+                                         random_scalars=random_scalars)
         except IiotidError as exc:
             raise DisclosureError(f"the base proof does not sign this document: {exc}") from exc
     reveal = sd.select_json_ld(unsecured, combined)
