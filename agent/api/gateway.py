@@ -53,6 +53,8 @@ def build_router(config: AgentConfig) -> APIRouter:
         if v is None:
             raise NotInitialised("this agent runs no gateway verifier (start it with a policy)")
         config.extra.setdefault("consume_challenge", v.consume)
+        # a W3C presentation must name this gateway as its domain: one relayed from another verifier is refused
+        config.extra.setdefault("presentation_domain", v.policy.verifier)
         return v
 
     @router.post("/challenges", status_code=201, response_model=Challenge,

@@ -209,11 +209,22 @@ async def test_gateway_http_routes(plant: Any) -> None:
         nonce = (await c.post("/challenges")).json()["nonce"]
         vp = credentials.sign_presentation(
             {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"],
-             "holder": did}, key=key, verification_method=vm, suite="eddsa-rdfc-2022", challenge=nonce)
+             "holder": did}, key=key, verification_method=vm, suite="eddsa-rdfc-2022", challenge=nonce,
+            domain="did:example:gateway-3")
         body = {"verifiablePresentation": vp, "options": {"challenge": nonce}}
         r = await c.post("/presentations/verify", json=body)
         assert r.status_code == 200 and r.json()["verified"], r.text
         r = await c.post("/presentations/verify", json=body)
+        assert r.json()["verified"] is False
+        # relayed: made for another verifier's domain, even with this gateway's fresh challenge
+        nonce = (await c.post("/challenges")).json()["nonce"]
+        vp = credentials.sign_presentation(
+            {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiablePresentation"],
+             "holder": did}, key=key, verification_method=vm, suite="eddsa-rdfc-2022", challenge=nonce,
+            domain="did:example:other-gateway")
+        r = await c.post("/presentations/verify", json={"verifiablePresentation": vp,
+                                                        "options": {"challenge": nonce,
+                                                                    "domain": "did:example:other-gateway"}})
         assert r.json()["verified"] is False
     no_gateway = create_app(AgentConfig(plant["tmp"]))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=no_gateway), base_url="http://gw") as c:
