@@ -1,4 +1,11 @@
-"""Native backend on py-arkworks-bls12381 (Rust arkworks, Pippenger MSM, multi-Miller-loop pairing check)."""
+"""Native backend on py-arkworks-bls12381 (Rust arkworks, Pippenger MSM, multi-Miller-loop pairing check).
+
+Fixed-base MSM: arkworks' Pippenger only walks as many windows as the widest scalar has bits, so for a pinned point
+``P`` (a cached BBS generator, :meth:`Backend.pin_g1`) the backend keeps ``P * 2^(64 i)`` for i = 0..3 and feeds
+``k = k_0 + k_1 2^64 + k_2 2^128 + k_3 2^192`` as four 64-bit scalars: 4n bases with 64-bit scalars cost about
+0.7x of n bases with 255-bit scalars (BENCHMARKS.md, "## BBS").  Scalars cross into Rust as 32 little-endian bytes
+(``Scalar.from_le_bytes``), about 30x cheaper than converting a Python int.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +22,43 @@ _Scalar = ark.Scalar
 _G1 = ark.G1Point
 _G2 = ark.G2Point
 
+SPLIT_BITS = 64
+SPLIT_PARTS = 4  # SPLIT_BITS * SPLIT_PARTS >= 255 = bit length of r
+_PAD = bytes(32 - SPLIT_BITS // 8)
+_SHIFTS = tuple(_Scalar.from_le_bytes((1 << (SPLIT_BITS * i)).to_bytes(32, "little")) for i in range(SPLIT_PARTS))
+
+
+def ark_scalar(k: int) -> ark.Scalar:
+    """``k mod r`` as an arkworks scalar (through 32 little-endian bytes)."""
+    return _Scalar.from_le_bytes((k % R).to_bytes(32, "little"))
+
+
+def split_bases(p: ark.G1Point) -> list[ark.G1Point]:
+    """``[P, P * 2^64, P * 2^128, P * 2^192]``: the precomputed bases of a fixed point."""
+    return [p * s for s in _SHIFTS]
+
+
+def split_msm(bases: Sequence[Sequence[ark.G1Point]], scalars: Sequence[int]) -> ark.G1Point:
+    """``sum(P_i * k_i)`` over fixed points given by their :func:`split_bases`, as one MSM of 64-bit scalars."""
+    step = SPLIT_BITS // 8
+    pts: list[ark.G1Point] = []
+    sc: list[ark.Scalar] = []
+    for b, k in zip(bases, scalars, strict=True):
+        raw = (k % R).to_bytes(32, "little")
+        pts.extend(b)
+        sc.extend(_Scalar.from_le_bytes(raw[i : i + step] + _PAD) for i in range(0, 32, step))
+    return _G1.multiexp_unchecked(pts, sc)
+
 
 class ArkworksBackend(Backend):
     name: ClassVar[str] = "arkworks"
     native: ClassVar[bool] = True
 
+    MSM_FIXED_THRESHOLD: ClassVar[int] = 4  # pinned points from which the split fixed-base MSM is used
+
     def __init__(self) -> None:
         super().__init__()
+        self._split: dict[int, list[ark.G1Point]] = {}
         self._g1 = _G1()
         self._g2 = _G2()
         self._g1_id = _G1.identity()
@@ -43,8 +80,12 @@ class ArkworksBackend(Backend):
     def g1_sub(self, a: G1, b: G1) -> G1:
         return a - b
 
+    def pin_g1(self, p: G1) -> None:
+        super().pin_g1(p)
+        self._split[id(p)] = split_bases(p)
+
     def g1_mul(self, p: G1, k: int) -> G1:
-        return p * _Scalar(k % R)
+        return p * ark_scalar(k)
 
     def g1_msm(self, points: Sequence[G1], scalars: Sequence[int]) -> G1:
         if len(points) != len(scalars):
@@ -53,8 +94,16 @@ class ArkworksBackend(Backend):
         if n == 0:
             return self._g1_id
         if n == 1:
-            return points[0] * _Scalar(scalars[0] % R)
-        return _G1.multiexp_unchecked(list(points), [_Scalar(k % R) for k in scalars])
+            return points[0] * ark_scalar(scalars[0])
+        split = self._split
+        fixed = [i for i, p in enumerate(points) if id(p) in split]
+        if len(fixed) < self.MSM_FIXED_THRESHOLD:
+            return _G1.multiexp_unchecked(list(points), [ark_scalar(k) for k in scalars])
+        acc = split_msm([split[id(points[i])] for i in fixed], [scalars[i] for i in fixed])
+        if len(fixed) < n:
+            rest = sorted(set(range(n)).difference(fixed))
+            acc = acc + self.g1_msm([points[i] for i in rest], [scalars[i] for i in rest])
+        return acc
 
     def g1_eq(self, a: G1, b: G1) -> bool:
         return bool(a == b)
@@ -99,7 +148,7 @@ class ArkworksBackend(Backend):
         return -a
 
     def g2_mul(self, p: G2, k: int) -> G2:
-        return p * _Scalar(k % R)
+        return p * ark_scalar(k)
 
     def g2_eq(self, a: G2, b: G2) -> bool:
         return bool(a == b)

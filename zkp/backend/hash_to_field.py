@@ -19,6 +19,7 @@ ExpandMessage = Callable[[bytes, bytes, int], bytes]
 """``expand_message(msg, dst, len_in_bytes) -> uniform bytes`` (RFC 9380 section 5.3)."""
 
 _OVERSIZE = b"H2C-OVERSIZE-DST-"
+_ZPAD_STATE = hashlib.sha256(bytes(64))  # SHA-256 after Z_pad = I2OSP(0, s_in_bytes = 64)
 
 
 def expand_message_xmd_sha256(msg: bytes, dst: bytes, len_in_bytes: int) -> bytes:
@@ -29,17 +30,21 @@ def expand_message_xmd_sha256(msg: bytes, dst: bytes, len_in_bytes: int) -> byte
     if ell > 255 or len_in_bytes > 65535 or len_in_bytes <= 0:
         raise InvalidParameter(f"expand_message_xmd cannot produce {len_in_bytes} bytes")
     dst_prime = dst + bytes([len(dst)])
-    z_pad = bytes(64)
-    l_i_b_str = len_in_bytes.to_bytes(2, "big")
-    b0 = hashlib.sha256(z_pad + msg + l_i_b_str + b"\x00" + dst_prime).digest()
+    # b_0 = H(Z_pad || msg || l_i_b_str || I2OSP(0, 1) || DST_prime); Z_pad is one whole SHA-256 block, so the
+    # state after it is computed once (_ZPAD_STATE) and copied.
+    h = _ZPAD_STATE.copy()
+    h.update(msg)
+    h.update(len_in_bytes.to_bytes(2, "big") + b"\x00" + dst_prime)
+    b0 = h.digest()
     bi = hashlib.sha256(b0 + b"\x01" + dst_prime).digest()
     out = [bi]
-    b0_int = int.from_bytes(b0, "big")
-    for i in range(2, ell + 1):
-        # b_i = H(strxor(b_0, b_(i-1)) || I2OSP(i, 1) || DST_prime)
-        mixed = (b0_int ^ int.from_bytes(bi, "big")).to_bytes(32, "big")
-        bi = hashlib.sha256(mixed + bytes([i]) + dst_prime).digest()
-        out.append(bi)
+    if ell > 1:
+        b0_int = int.from_bytes(b0, "big")
+        for i in range(2, ell + 1):
+            # b_i = H(strxor(b_0, b_(i-1)) || I2OSP(i, 1) || DST_prime)
+            mixed = (b0_int ^ int.from_bytes(bi, "big")).to_bytes(32, "big")
+            bi = hashlib.sha256(mixed + bytes((i,)) + dst_prime).digest()
+            out.append(bi)
     return b"".join(out)[:len_in_bytes]
 
 

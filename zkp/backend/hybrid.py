@@ -1,11 +1,13 @@
 """Native backend that uses each library where it is faster (measured in BENCHMARKS.md, "## BBS").
 
 Points are blst points (pyblst): blst's GLV scalar multiplication, Miller loop + final exponentiation and point
-decompression are faster than arkworks' here.  pyblst has no multi-scalar multiplication, so MSMs of at least
-``MSM_THRESHOLD`` points go to arkworks' Pippenger MSM: inputs are converted through the compressed encoding
-(arkworks' unchecked decoder: the points are already valid blst points); pinned points (the cached BBS
-generators, see :meth:`Backend.pin_g1`) convert once, and the result comes back through blst's checked decoder.
-Hashing to G1 for non-XMD expanders uses arkworks' SSWU map as well.
+decompression are faster than arkworks' here.  pyblst has no multi-scalar multiplication, so the pinned points of
+an MSM (the cached BBS generators P1, Q_1, H_i; see :meth:`Backend.pin_g1`) go to arkworks' Pippenger MSM as a
+fixed-base MSM over precomputed ``P * 2^(64 i)`` bases with 64-bit scalars (:func:`zkp.backend.arkworks.split_msm`);
+a pinned point is converted (and its shifted copies computed) once.  The arkworks result comes back through blst's
+checked decoder.  The other points of an MSM (a few per BBS equation: D, Abar, Bbar) are blst multiplications, and
+MSMs with fewer than ``MSM_FIXED_THRESHOLD`` pinned points are blst multiplications only.  Hashing to G1 for non-XMD
+expanders uses arkworks' SSWU map.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import ClassVar
 import py_arkworks_bls12381 as ark
 import pyblst
 
+from zkp.backend.arkworks import split_bases, split_msm
 from zkp.backend.base import G1, R
 from zkp.backend.blst import BlstBackend
 from zkp.errors import InvalidParameter
@@ -27,32 +30,36 @@ class HybridBackend(BlstBackend):
     name: ClassVar[str] = "hybrid"
     native: ClassVar[bool] = True
 
-    MSM_THRESHOLD: ClassVar[int] = 10  # below this, n blst multiplications beat one arkworks MSM (BENCHMARKS.md)
+    # Below this many pinned points, blst multiplications (62 µs each) beat one split arkworks MSM plus the
+    # conversion of its result (BENCHMARKS.md, "## BBS", per-operation table).
+    MSM_FIXED_THRESHOLD: ClassVar[int] = 5
 
     def __init__(self) -> None:
         super().__init__()
-        self._pinned_ark: dict[int, ark.G1Point] = {}
-        self._ark_identity = ark.G1Point.identity()
+        self._split: dict[int, list[ark.G1Point]] = {}
 
     def pin_g1(self, p: G1) -> None:
         super().pin_g1(p)
-        self._pinned_ark[id(p)] = self._convert(self.g1_encode(p))
-
-    def _convert(self, encoded: bytes) -> ark.G1Point:
-        return self._ark_identity if encoded[0] & 0x40 else ark.G1Point.from_compressed_bytes_unchecked(encoded)
-
-    def _to_ark(self, p: G1) -> ark.G1Point:
-        hit = self._pinned_ark.get(id(p))
-        return hit if hit is not None else self._convert(bytes(p.compress()))
+        encoded = self.g1_encode(p)
+        if not encoded[0] & 0x40:  # the identity needs no MSM term
+            self._split[id(p)] = split_bases(ark.G1Point.from_compressed_bytes_unchecked(encoded))
 
     def g1_msm(self, points: Sequence[G1], scalars: Sequence[int]) -> G1:
         n = len(points)
         if n != len(scalars):
             raise InvalidParameter("multi-scalar multiplication needs as many scalars as points")
-        if n < self.MSM_THRESHOLD:
+        split = self._split
+        fixed = [i for i, p in enumerate(points) if id(p) in split]
+        if len(fixed) < self.MSM_FIXED_THRESHOLD:
             return super().g1_msm(points, scalars)
-        res = ark.G1Point.multiexp_unchecked([self._to_ark(p) for p in points], [ark.Scalar(k % R) for k in scalars])
-        return _P1.uncompress(bytes(res.to_compressed_bytes()))
+        res = split_msm([split[id(points[i])] for i in fixed], [scalars[i] for i in fixed])
+        acc = _P1.uncompress(bytes(res.to_compressed_bytes()))
+        if len(fixed) < n:
+            taken = set(fixed)
+            for i in range(n):
+                if i not in taken:
+                    acc = acc + points[i].scalar_mul(scalars[i] % R)
+        return acc
 
     def g1_map_to_curve(self, u: int) -> G1:
         return _P1.uncompress(bytes(ark.G1Point.map_from_fp_be(u.to_bytes(48, "big")).to_compressed_bytes()))
