@@ -225,7 +225,7 @@ async def test_gateway_http_routes(plant: Any) -> None:
         r = await c.post("/presentations/verify", json={"verifiablePresentation": vp,
                                                         "options": {"challenge": nonce,
                                                                     "domain": "did:example:other-gateway"}})
-        assert r.json()["verified"] is False
+        assert r.status_code == 400 or r.json().get("verified") is False, r.text
     no_gateway = create_app(AgentConfig(plant["tmp"]))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=no_gateway), base_url="http://gw") as c:
         assert (await c.post("/challenges")).status_code == 409
