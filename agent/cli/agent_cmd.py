@@ -295,15 +295,46 @@ def serve_cmd(
     passphrase_env: PassEnv = PASS_ENV,
     bootstrap: Bootstrap = None,
     local_swarm: LocalSwarmOpt = 0,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="Gateway policy file (JSON/TOML): also serve /challenges and "
+                                                  "/presentations/verify (specs/m2m-auth.md).")
+    ] = None,
+    audit: Annotated[Path | None, typer.Option("--audit", help="Append gateway decisions to this JSON-lines file.")]
+    = None,
 ) -> None:
-    """Serve the admin API (bearer token), the public status lists and the VC API."""
+    """Serve the admin API (bearer token), the public status lists, the VC API, DID resolution and, with
+    ``--policy``, the access-gateway routes."""
     import uvicorn
 
     from agent.api.app import create_app
     from agent.config import AgentConfig
 
+    gateway_policy = None
+    if policy is not None:
+        from agent.policy import Policy
+
+        gateway_policy = Policy.load(policy)  # a bad policy stops here, with the field named
+
     async def fn(issuer: Any) -> None:
         config = AgentConfig(data_dir, passphrase_env=passphrase_env, issuer=issuer)
+        if issuer.dht is not None:
+            await issuer.publish_self()  # the issuer's DID (and BBS key alias) must resolve for verifiers
+        if gateway_policy is not None:
+            from agent.api.vc_api import agent_resolver
+            from agent.verifier import Verifier
+
+            resolver = agent_resolver(config)
+            config.extra["resolver"] = resolver
+
+            async def status(did: str) -> Any:
+                if did != issuer.did:
+                    from agent.verifier import VerifierError
+
+                    raise VerifierError(f"no status list source for {did}", code="statusUnknown")
+                return await issuer.status_list_credential("revocation-1")
+
+            config.extra["verifier"] = Verifier(gateway_policy, resolver=resolver, status_source=status,
+                                                audit_path=audit)
         server = uvicorn.Server(uvicorn.Config(create_app(config), host=host, port=port, log_level="info"))
         await server.serve()
 

@@ -77,3 +77,43 @@ def test_installed_command_prints_one_error_line(data_dir: Path) -> None:
     assert proc.returncode == 1
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("error [deviceNotFound]: "), proc.stderr
+
+
+def test_serve_with_a_gateway_policy(data_dir: Path, tmp_path: Path) -> None:
+    """`iiotid agent serve --policy` answers /challenges; a bad policy stops it with one error line."""
+    import socket
+    import time
+
+    import httpx
+
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"verifier": "did:example:gw", "trustedIssuers": ["did:example:oem"],
+                               "predicates": [{"attribute": "firmwareVersion", "op": "gt", "value": 1}]}))
+    exe = str(Path(sys.executable).with_name("iiotid"))
+    env = {**os.environ, **ENV}
+    r = subprocess.run([exe, "agent", "serve", "--data-dir", str(data_dir), "--policy", str(bad)],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 1 and r.stderr.strip().startswith("error [invalidPolicy]: predicates[0].op"), r.stderr
+    good = tmp_path / "policy.json"
+    good.write_text(json.dumps({"verifier": "did:example:gw", "trustedIssuers": ["did:example:oem"],
+                                "predicates": [{"attribute": "firmwareVersion", "op": "ge", "value": 100}]}))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([exe, "agent", "serve", "--data-dir", str(data_dir), "--policy", str(good),
+                             "--port", str(port), "--local-swarm", "4"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                r2 = httpx.post(f"http://127.0.0.1:{port}/challenges", timeout=5)
+                break
+            except httpx.TransportError:
+                assert proc.poll() is None and time.time() < deadline, proc.stderr.read() if proc.stderr else ""
+                time.sleep(0.2)
+        assert r2.status_code == 201 and r2.json()["type"] == "IiotidChallenge"
+        assert r2.json()["request"]["verifier"] == "did:example:gw"
+    finally:
+        proc.terminate()
+        proc.wait(10)
