@@ -237,6 +237,32 @@ def test_points_round_trip_and_agree_across_backends() -> None:
             assert be.g2_to_bytes(be.g2_from_bytes(outs2[n])) == outs2[n]
 
 
+_EDGE_SCALARS = st.sampled_from(
+    [0, 1, 2**64 - 1, 2**64, 2**128 + 1, 2**192 - 1, 2**192, R - 1, R, R + 1, 2**256 - 1, -1]
+)
+
+
+@pytest.mark.parametrize("name", NATIVE)
+@settings(max_examples=20, deadline=None)
+@given(
+    ks=st.lists(st.integers(min_value=0, max_value=2**256 - 1) | _EDGE_SCALARS, min_size=12, max_size=12),
+    n_pinned=st.integers(min_value=0, max_value=12),
+)
+def test_fixed_base_msm_matches_sum_of_products(name: str, ks: list[int], n_pinned: int) -> None:
+    """MSMs over pinned points (arkworks/hybrid: 64-bit split fixed-base MSM) mixed with unpinned ones, with
+    scalars at every 64-bit limb boundary, >= r and negative, equal the sum of single multiplications."""
+    be = get_backend(name)
+    g = be.g1_generator()
+    pts = [be.g1_mul(g, 0xC0FFEE + 977 * i) for i in range(12)]
+    for p_ in pts[:n_pinned]:
+        be.pin_g1(p_)
+    want = be.g1_identity()
+    for p_, k in zip(pts, ks, strict=True):
+        want = be.g1_add(want, be.g1_mul(p_, k))
+    order = list(range(0, 12, 2)) + list(range(1, 12, 2))  # pinned and unpinned points interleaved
+    assert be.g1_eq(be.g1_msm([pts[i] for i in order], [ks[i] for i in order]), want)
+
+
 @pytest.mark.parametrize("name", NATIVE)
 @settings(max_examples=25, deadline=None)
 @given(k=st.integers(min_value=1, max_value=R - 1), j=st.integers(min_value=1, max_value=R - 1))
