@@ -86,15 +86,17 @@ def bench_ops(names: list[str], runs: int) -> None:
         pts = [be.g1_mul(g1, i + 2) for i in range(52)]
         for p_ in pts:
             be.pin_g1(p_)  # as BBS generators are: the hybrid backend converts pinned points to arkworks once
+        free = [be.g1_mul(g1, i + 100) for i in range(52)]  # not pinned: a variable-base MSM
         ks = [(K * (i + 3)) % (2**255 - 19) for i in range(52)]
         p1b, p2b = be.g1_to_bytes(be.g1_mul(g1, K)), be.g2_to_bytes(be.g2_mul(g2, K))
         a, b = be.g1_mul(g1, K), be.g2_mul(g2, 7)
         ops: dict[str, Callable[[], object]] = {
             "G1 mul": lambda be=be, g1=g1: be.g1_mul(g1, K),
             "G2 mul": lambda be=be, g2=g2: be.g2_mul(g2, K),
-            "MSM 2": lambda be=be, pts=pts, ks=ks: be.g1_msm(pts[:2], ks[:2]),
-            "MSM 12": lambda be=be, pts=pts, ks=ks: be.g1_msm(pts[:12], ks[:12]),
-            "MSM 52": lambda be=be, pts=pts, ks=ks: be.g1_msm(pts, ks),
+            "MSM 2, pinned": lambda be=be, pts=pts, ks=ks: be.g1_msm(pts[:2], ks[:2]),
+            "MSM 12, pinned": lambda be=be, pts=pts, ks=ks: be.g1_msm(pts[:12], ks[:12]),
+            "MSM 52, pinned bases (generators)": lambda be=be, pts=pts, ks=ks: be.g1_msm(pts, ks),
+            "MSM 52, variable bases": lambda be=be, free=free, ks=ks: be.g1_msm(free, ks),
             "pairing check (2 pairs)": lambda be=be, a=a, b=b, g2=g2: be.pairing_check([(a, b), (be.g1_neg(a), b)]),
             "G1 decode (subgroup check)": lambda be=be, p1b=p1b: be.g1_from_bytes(p1b),
             "G2 decode (subgroup check)": lambda be=be, p2b=p2b: be.g2_from_bytes(p2b),

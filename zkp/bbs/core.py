@@ -249,8 +249,10 @@ def prepared_proof_gen(
 # -- 4.2.1 calculate_random_scalars -------------------------------------------------------------------------------
 def calculate_random_scalars(count: int, rng: RandomBytes | None = None) -> list[int]:
     """``OS2IP(get_random(expand_len)) mod r`` for each of ``count`` scalars; ``rng`` defaults to os.urandom."""
-    get_random = rng or os.urandom
-    return [int.from_bytes(get_random(EXPAND_LEN), "big") % R for _ in range(count)]
+    if rng is None:  # one read of count * expand_len bytes, cut into expand_len-byte strings: the same distribution
+        raw = os.urandom(EXPAND_LEN * count)
+        return [int.from_bytes(raw[i : i + EXPAND_LEN], "big") % R for i in range(0, EXPAND_LEN * count, EXPAND_LEN)]
+    return [int.from_bytes(rng(EXPAND_LEN), "big") % R for _ in range(count)]
 
 
 # -- 3.7.1 ProofInit --------------------------------------------------------------------------------------------------
