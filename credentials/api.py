@@ -138,15 +138,19 @@ def derive(
     proof_id: str | None = None,
     holder_secret: bytes | None = None,
     prover_blind: int | None = None,
+    prover_nym: int | None = None,
+    nym_domain: bytes | None = None,
 ) -> dict[str, Any]:
     """``bbs-2023`` selective disclosure (W3C vc-di-bbs §3.4.3): the credential reduced to its mandatory claims plus
     the ``selective_pointers`` (JSON pointers), with a derived proof that verifies with :func:`verify`.
     A base proof with the ``anonymous_holder_binding`` feature also needs the holder's ``holder_secret`` and
-    ``prover_blind`` (see :func:`credentials.suites.bbs_2023.holder_commitment`)."""
+    ``prover_blind`` (see :func:`credentials.suites.bbs_2023.holder_commitment`); the ``pseudonym`` features also
+    ``prover_nym`` and the verifier's ``nym_domain`` (see :func:`credentials.suites.bbs_2023.holder_nym_commitment`)."""
     from credentials.suites.bbs_2023 import derive as _derive
 
     return _derive(credential, selective_pointers, presentation_header=presentation_header, proof_id=proof_id,
-                   holder_secret=holder_secret, prover_blind=prover_blind)
+                   holder_secret=holder_secret, prover_blind=prover_blind, prover_nym=prover_nym,
+                   nym_domain=nym_domain)
 
 
 def sign_presentation(

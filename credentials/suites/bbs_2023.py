@@ -16,10 +16,16 @@ Blind BBS ``Commit`` (:func:`holder_commitment`), the issuer signs with ``BlindS
 ``0xd9 0x5d 0x04``), and every derived proof is a ``BlindProofGen`` proof of knowledge of the secret (derived header
 ``0xd9 0x5d 0x05``, a sixth CBOR item ``lengthBBSMessages``): a proof cannot be made without the holder's secret.
 Blind BBS is draft-irtf-cfrg-bbs-blind-signatures-02 (:mod:`zkp.bbs.blind`); the published HolderBinding vectors
-verify with it byte for byte.  The ``pseudonym`` / ``holder_binding_pseudonym`` options (headers ``0x06``-``0x09``)
-are recognised and refused with :class:`UnsupportedFeature`: the vectors were made with the 2024 pseudonym draft
-(a single nym secret), while :mod:`zkp.bbs.pseudonym` implements per-verifier-linkability -03 (nym vectors, another
-header and domain), and the two do not interoperate.
+verify with it byte for byte.
+
+Feature options ``pseudonym`` / ``holder_binding_pseudonym`` (base headers ``0x06`` / ``0x08`` with a sixth item
+``signer_nym_entropy``; derived ``0x07`` / ``0x09`` with ``nym_domain``, ``pseudonym``, ``lengthBBSMessages``): the
+holder commits to a ``prover_nym`` (and, with holder binding, its secret first), the issuer adds fresh entropy, and
+each derived proof carries ``pseudonym = OP(nym_domain) * (prover_nym + entropy)``: one per verifier, unlinkable
+across verifiers.  The cryptography is per-verifier-linkability-00 (:mod:`credentials.suites.bbs_2023_pseudonym`, see
+there why not :mod:`zkp.bbs.pseudonym`).  Published-vector errata we accept (SOURCES.md §5): the Pseudonym vectors
+use the ``holder_binding_pseudonym`` headers ``0x08``/``0x09``, and their derived proofs omit ``nym_domain`` (seven
+CBOR items; the verifier then supplies its own domain).
 """
 
 from __future__ import annotations
@@ -52,7 +58,8 @@ _BASE_HEADERS = {BASELINE: b"\xd9\x5d\x02", HOLDER_BINDING: b"\xd9\x5d\x04", PSE
                  HOLDER_BINDING_PSEUDONYM: b"\xd9\x5d\x08"}
 _DERIVED_HEADERS = {BASELINE: b"\xd9\x5d\x03", HOLDER_BINDING: b"\xd9\x5d\x05", PSEUDONYM: b"\xd9\x5d\x07",
                     HOLDER_BINDING_PSEUDONYM: b"\xd9\x5d\x09"}
-SUPPORTED_FEATURES = (BASELINE, HOLDER_BINDING)
+SUPPORTED_FEATURES = (BASELINE, HOLDER_BINDING, PSEUDONYM, HOLDER_BINDING_PSEUDONYM)
+PSEUDONYM_FEATURES = (PSEUDONYM, HOLDER_BINDING_PSEUDONYM)
 BASE_PREFIX = _BASE_HEADERS[BASELINE]
 DERIVED_PREFIX = _DERIVED_HEADERS[BASELINE]
 MAX_PROOF_VALUE = 1 << 20
@@ -78,6 +85,7 @@ class BaseProof:
     hmac_key: bytes
     mandatory_pointers: list[str]
     feature: str = BASELINE
+    signer_nym_entropy: int | None = None  # the pseudonym features
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,9 @@ class DerivedProof:
     selective_indexes: list[int]
     presentation_header: bytes
     feature: str = BASELINE
-    length_bbs_messages: int | None = None  # anonymous_holder_binding: the number of issuer-signed messages
+    length_bbs_messages: int | None = None  # the feature options: the number of issuer-signed messages
+    nym_domain: bytes | None = None  # the pseudonym features: the verifier's context id
+    pseudonym: bytes | None = None  # the pseudonym features: 48-byte G1 point
 
 
 # ------------------------------------------------------------------------------------------------ proofValue codec
@@ -97,6 +107,13 @@ def _b64u_decode(text: str) -> bytes:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as exc:
         raise InvalidProofValue("proofValue is not base64url") from exc
+
+
+# item counts: base §3.3.2, derived §3.3.8 (seven for the published pseudonym vectors, which omit nym_domain)
+_SIZES = {
+    "base": {BASELINE: (5,), HOLDER_BINDING: (5,), PSEUDONYM: (6,), HOLDER_BINDING_PSEUDONYM: (6,)},
+    "derived": {BASELINE: (5,), HOLDER_BINDING: (6,), PSEUDONYM: (8, 7), HOLDER_BINDING_PSEUDONYM: (8, 7)},
+}
 
 
 def _unwrap(value: object, headers: Mapping[str, bytes], what: str) -> tuple[str, list[Any]]:
@@ -117,9 +134,10 @@ def _unwrap(value: object, headers: Mapping[str, bytes], what: str) -> tuple[str
         payload = cbor2.loads(raw[3:])
     except Exception as exc:  # cbor2 raises several types on malformed input
         raise InvalidProofValue(f"proofValue is not valid CBOR: {type(exc).__name__}") from exc
-    size = 6 if what == "derived" and feature == HOLDER_BINDING else 5
-    if not isinstance(payload, list) or len(payload) != size:
-        raise InvalidProofValue(f"a {NAME} {feature} {what} proofValue is a CBOR array of {size} items")
+    sizes = _SIZES[what][feature]
+    if not isinstance(payload, list) or len(payload) not in sizes:
+        raise InvalidProofValue(f"a {NAME} {feature} {what} proofValue is a CBOR array of "
+                                f"{' or '.join(map(str, sizes))} items")
     return feature, [p.value if isinstance(p, cbor2.CBORTag) and p.tag == 64 else p for p in payload]
 
 
@@ -139,17 +157,29 @@ def _ints(value: object, what: str) -> list[int]:
 
 def serialize_base_proof(p: BaseProof) -> str:
     """§3.3.2 "serializeBaseProofValue"."""
-    payload = [p.signature, p.header, p.public_key, p.hmac_key, list(p.mandatory_pointers)]
+    payload: list[Any] = [p.signature, p.header, p.public_key, p.hmac_key, list(p.mandatory_pointers)]
+    if p.feature in PSEUDONYM_FEATURES:
+        payload.append(p.signer_nym_entropy)
     return "u" + sd._b64u(_BASE_HEADERS[p.feature] + cbor2.dumps(payload))
 
 
 def parse_base_proof(proof_value: object) -> BaseProof:
     """§3.3.3 "parseBaseProofValue"."""
-    feature, (sig, header, pk, hmac_key, pointers) = _unwrap(proof_value, _BASE_HEADERS, "base")
+    feature, items = _unwrap(proof_value, _BASE_HEADERS, "base")
+    sig, header, pk, hmac_key, pointers = items[:5]
     if not isinstance(pointers, list) or not all(isinstance(p, str) for p in pointers):
         raise InvalidProofValue("mandatoryPointers must be an array of strings")
+    entropy = items[5] if feature in PSEUDONYM_FEATURES else None
+    if entropy is not None and not _is_scalar(entropy):
+        raise InvalidProofValue("signer_nym_entropy must be a scalar")
     return BaseProof(_bytes(sig, "bbsSignature", 80), _bytes(header, "bbsHeader", 64),
-                     _bytes(pk, "publicKey", 96), _bytes(hmac_key, "hmacKey", 32), pointers, feature)
+                     _bytes(pk, "publicKey", 96), _bytes(hmac_key, "hmacKey", 32), pointers, feature, entropy)
+
+
+def _is_scalar(value: object) -> bool:
+    from zkp.backend.hash_to_field import R
+
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < R
 
 
 def serialize_derived_proof(p: DerivedProof) -> str:
@@ -157,7 +187,9 @@ def serialize_derived_proof(p: DerivedProof) -> str:
     compressed = {int(k[4:]): int(v[1:]) for k, v in p.label_map.items()}
     payload: list[Any] = [p.proof, compressed, list(p.mandatory_indexes), list(p.selective_indexes),
                           p.presentation_header]
-    if p.feature == HOLDER_BINDING:
+    if p.feature in PSEUDONYM_FEATURES:
+        payload += [p.nym_domain, p.pseudonym]
+    if p.feature != BASELINE:
         payload.append(p.length_bbs_messages)
     return "u" + sd._b64u(_DERIVED_HEADERS[p.feature] + cbor2.dumps(payload))
 
@@ -166,9 +198,15 @@ def parse_derived_proof(proof_value: object) -> DerivedProof:
     """§3.3.9 "parseDerivedProofValue" with "decompressLabelMap"."""
     feature, items = _unwrap(proof_value, _DERIVED_HEADERS, "derived")
     proof, compressed, mandatory, selective, ph = items[:5]
-    length = items[5] if feature == HOLDER_BINDING else None
+    length = items[-1] if feature != BASELINE else None
     if length is not None and (not isinstance(length, int) or isinstance(length, bool) or not 0 <= length < 1 << 20):
         raise InvalidProofValue("lengthBBSMessages must be a non-negative integer")
+    nym_domain = pseudonym = None
+    if feature in PSEUDONYM_FEATURES:
+        pseudonym = _bytes(items[-2], "pseudonym", 48)
+        if len(items) == 8:
+            raw_domain = items[5]
+            nym_domain = raw_domain.encode("utf-8") if isinstance(raw_domain, str) else _bytes(raw_domain, "nym_domain")
     if not isinstance(compressed, dict) or not all(
         isinstance(k, int) and isinstance(v, int) and not isinstance(k, bool) and not isinstance(v, bool)
         and k >= 0 and v >= 0 for k, v in compressed.items()
@@ -182,6 +220,8 @@ def parse_derived_proof(proof_value: object) -> DerivedProof:
         _bytes(ph, "presentationHeader"),
         feature,
         length,
+        nym_domain,
+        pseudonym,
     )
 
 
@@ -206,6 +246,29 @@ def _blind() -> Any:
     from zkp.bbs import blind
 
     return blind
+
+
+def _nym() -> Any:
+    from credentials.suites import bbs_2023_pseudonym
+
+    return bbs_2023_pseudonym
+
+
+def holder_nym_commitment(
+    prover_nym: int, holder_secret: bytes | None = None, *, rng: Callable[[int], bytes] | None = None
+) -> tuple[bytes, int]:
+    """The holder's side of a pseudonym issuance (vc-di-bbs §5.2-5.3, NymCommit): ``(commitment_with_proof,
+    secret_prover_blind)`` over ``[holder_secret] || prover_nym`` (``holder_binding_pseudonym``) or ``prover_nym``
+    (``pseudonym``).  ``prover_nym`` is a secret scalar the holder keeps (e.g. ``zkp.bbs.pseudonym
+    .generate_prover_nyms(1)[0]``), with the blind, for every :func:`derive`."""
+    if holder_secret is not None and (not isinstance(holder_secret, bytes) or not holder_secret):
+        raise DisclosureError("the holder secret must be non-empty bytes", code="invalidHolderSecret")
+    if not _is_scalar(prover_nym):
+        raise DisclosureError("prover_nym must be a scalar", code="invalidScalar")
+    try:
+        return _nym().commit(prover_nym, [holder_secret] if holder_secret else [], rng=rng)  # type: ignore[no-any-return]
+    except IiotidError as exc:
+        raise DisclosureError(f"could not commit to the prover nym ({exc.code})") from exc
 
 
 def holder_commitment(holder_secret: bytes, *, rng: Callable[[int], bytes] | None = None) -> tuple[bytes, int]:
@@ -238,12 +301,23 @@ def create_base_proof_value(
     mandatory_pointers: Sequence[str] = (),
     hmac_key: bytes | None = None,
     commitment_with_proof: bytes | None = None,
+    feature: str | None = None,
+    signer_nym_entropy: int | None = None,
     rng: Callable[[int], bytes] = os.urandom,
 ) -> str:
     """§3.3.1 "Add Base Proof": transformation (§3.3.4), hashing (§3.3.5), serialization (§3.3.6).
 
     With ``commitment_with_proof`` (from the holder's :func:`holder_commitment`) the proof uses the
-    ``anonymous_holder_binding`` feature: the signature is a Blind BBS ``BlindSign`` over the commitment."""
+    ``anonymous_holder_binding`` feature: the signature is a Blind BBS ``BlindSign`` over the commitment.  With
+    ``feature="pseudonym"`` or ``"holder_binding_pseudonym"`` the commitment is the holder's
+    :func:`holder_nym_commitment` and the issuer mixes in ``signer_nym_entropy`` (fresh from ``rng`` unless given)."""
+    if feature is None:
+        feature = BASELINE if commitment_with_proof is None else HOLDER_BINDING
+    if feature not in SUPPORTED_FEATURES:
+        raise UnsupportedFeature(f"unknown {NAME} feature option {str(feature)[:40]!r}")
+    if (feature == BASELINE) != (commitment_with_proof is None):
+        raise MalformedProof(f"the {feature} feature option {'takes no' if feature == BASELINE else 'needs a'} "
+                             "holder commitment_with_proof", code="invalidCommitment")
     if key.key_type is not KeyType.BLS12381_G2:
         raise MalformedProof(f"{NAME} signs with a BLS12-381 G2 key, not {key.key_type.value}",
                              code="invalidVerificationMethod")
@@ -263,11 +337,22 @@ def create_base_proof_value(
     if not isinstance(commitment_with_proof, bytes) or not commitment_with_proof:
         raise MalformedProof("commitment_with_proof must be the holder's non-empty commitment bytes",
                              code="invalidCommitment")
+    entropy = None
     try:
-        signature = _blind().blind_sign(key.raw, pk, commitment_with_proof, header, messages)
+        if feature == HOLDER_BINDING:
+            signature = _blind().blind_sign(key.raw, pk, commitment_with_proof, header, messages)
+        else:
+            from zkp.bbs.core import calculate_random_scalars
+
+            entropy = calculate_random_scalars(1, rng)[0] if signer_nym_entropy is None else signer_nym_entropy
+            if not _is_scalar(entropy):
+                raise MalformedProof("signer_nym_entropy must be a scalar", code="invalidScalar")
+            signature = _nym().blind_sign_with_nym(key.raw, pk, commitment_with_proof, entropy, header, messages)
+    except MalformedProof:
+        raise
     except IiotidError as exc:  # an unproven or malformed commitment: refuse to sign
         raise MalformedProof(f"the holder commitment is not valid ({exc.code})", code="invalidCommitment") from exc
-    return serialize_base_proof(BaseProof(signature, header, pk, hk, pointers, HOLDER_BINDING))
+    return serialize_base_proof(BaseProof(signature, header, pk, hk, pointers, feature, entropy))
 
 
 def derive(
@@ -278,14 +363,17 @@ def derive(
     proof_id: str | None = None,
     holder_secret: bytes | None = None,
     prover_blind: int | None = None,
+    prover_nym: int | None = None,
+    nym_domain: bytes | None = None,
     rng: Callable[[int], bytes] | None = None,
     random_scalars: Callable[[int], Sequence[int]] | None = None,
 ) -> dict[str, Any]:
     """§3.3.7 "createDisclosureData" + §3.4.3 "Add Derived Proof": the reveal document (mandatory + selected claims)
     with a derived ``bbs-2023`` proof.  ``document`` is a credential with a base proof (the holder's copy).
     An ``anonymous_holder_binding`` base proof also needs ``holder_secret`` and ``prover_blind`` (the values of
-    :func:`holder_commitment`).  ``random_scalars`` replaces the BBS ProofGen randomness (tests reproduce the
-    published vectors with it)."""
+    :func:`holder_commitment`); a pseudonym base proof needs ``prover_nym``, ``prover_blind``, the verifier's
+    ``nym_domain`` (and ``holder_secret`` with holder binding).  ``random_scalars`` replaces the BBS ProofGen
+    randomness (tests reproduce the published vectors with it)."""
     if not isinstance(document, Mapping):
         raise DisclosureError("the document must be a JSON object")
     if not isinstance(presentation_header, bytes):
@@ -312,7 +400,11 @@ def derive(
     mandatory_indexes = [i for i, absolute in enumerate(combined_g.matching) if absolute in mandatory_g.matching]
     selective_indexes = [i for i, absolute in enumerate(mandatory_g.non_matching) if absolute in selective_g.matching]
     messages = [nq.encode("utf-8") for nq in mandatory_g.non_matching.values()]
-    if base.feature == HOLDER_BINDING:
+    pseudonym = None
+    if base.feature in PSEUDONYM_FEATURES:
+        bbs_proof, pseudonym = _pseudonym_proof(base, messages, selective_indexes, presentation_header, holder_secret,
+                                                prover_blind, prover_nym, nym_domain, rng, random_scalars)
+    elif base.feature == HOLDER_BINDING:
         bbs_proof = _holder_bound_proof(base, messages, selective_indexes, presentation_header, holder_secret,
                                         prover_blind, rng, random_scalars)
     else:
@@ -333,7 +425,8 @@ def derive(
     c14n = sd.canonical_id_map(combined_g.deskolemized)
     label_map = {c14n_label: grouped.label_map[inp] for inp, c14n_label in c14n.items()}
     derived = DerivedProof(bbs_proof, label_map, mandatory_indexes, selective_indexes, presentation_header,
-                           base.feature, len(messages) if base.feature == HOLDER_BINDING else None)
+                           base.feature, len(messages) if base.feature != BASELINE else None,
+                           nym_domain if pseudonym is not None else None, pseudonym)
     new_proof = {k: copy.deepcopy(v) for k, v in base_proof.items() if k not in ("proofValue", "@context")}
     new_proof["proofValue"] = serialize_derived_proof(derived)
     reveal["proof"] = new_proof
@@ -369,6 +462,43 @@ def _holder_bound_proof(
         raise DisclosureError(f"could not derive a holder-bound proof ({exc.code})") from exc
 
 
+def _pseudonym_proof(
+    base: BaseProof,
+    messages: list[bytes],
+    selective_indexes: list[int],
+    presentation_header: bytes,
+    holder_secret: bytes | None,
+    prover_blind: int | None,
+    prover_nym: int | None,
+    nym_domain: bytes | None,
+    rng: Callable[[int], bytes] | None,
+    random_scalars: Callable[[int], Sequence[int]] | None,
+) -> tuple[bytes, bytes]:
+    """vc-di-bbs §3.3.7 for the pseudonym features: VerifyFinalizeWithNym, then ProofGenWithNym for ``nym_domain``.
+    The holder secret is committed when given (the signature check decides whether the credential binds one)."""
+    if not _is_scalar(prover_nym) or not _is_scalar(prover_blind):
+        raise DisclosureError("this base proof carries a pseudonym: derive needs prover_nym and prover_blind "
+                              "(the values of the holder's nym commitment)", code="holderSecretRequired")
+    if not isinstance(nym_domain, bytes) or not nym_domain:
+        raise DisclosureError("a pseudonym proof needs the verifier's nym_domain (non-empty bytes)",
+                              code="nymDomainRequired")
+    if holder_secret is not None and (not isinstance(holder_secret, bytes) or not holder_secret):
+        raise DisclosureError("the holder secret must be non-empty bytes", code="invalidHolderSecret")
+    committed = [holder_secret] if holder_secret is not None else []
+    nym = _nym()
+    try:
+        nym_secret = nym.verify_finalize_with_nym(base.public_key, base.signature, base.header, messages, committed,
+                                                  prover_nym, base.signer_nym_entropy, prover_blind)
+    except IiotidError as exc:
+        raise DisclosureError(f"the base proof does not sign this document and holder values ({exc.code})") from exc
+    try:
+        return nym.proof_gen_with_nym(base.public_key, base.signature, base.header,  # type: ignore[no-any-return]
+                                      presentation_header, nym_secret, nym_domain, messages, committed,
+                                      selective_indexes, prover_blind, rng=rng, random_scalars=random_scalars)
+    except IiotidError as exc:
+        raise DisclosureError(f"could not derive a pseudonym proof ({exc.code})") from exc
+
+
 def verify_derived(
     unsecured: Mapping[str, Any],
     options: Mapping[str, Any],
@@ -376,8 +506,14 @@ def verify_derived(
     public_key: PublicKey,
     *,
     expected_presentation_header: bytes | None = None,
+    expected_nym_domain: bytes | None = None,
 ) -> DerivedProof:
-    """§3.3.9 "createVerifyData" + §3.4.5 "Verify Derived Proof"; raises a typed ProofError unless valid."""
+    """§3.3.9 "createVerifyData" + §3.4.5 "Verify Derived Proof"; raises a typed ProofError unless valid.
+
+    A pseudonym proof is checked for the ``nym_domain`` it names, which must equal ``expected_nym_domain`` when the
+    verifier gives its own (it always should: a pseudonym is only meaningful for the verifier's domain); a proof
+    without a ``nym_domain`` (the published vectors) is checked for ``expected_nym_domain``.  The returned
+    :class:`DerivedProof` carries the verified ``pseudonym``."""
     if public_key.key_type is not KeyType.BLS12381_G2:
         raise MalformedProof(f"{NAME} is verified with a BLS12-381 G2 key", code="invalidVerificationMethod")
     if isinstance(proof_value, str) and proof_value.startswith("u") and _b64u_decode(proof_value[1:5])[:3] in (
@@ -388,6 +524,15 @@ def verify_derived(
     if expected_presentation_header is not None and derived.presentation_header != expected_presentation_header:
         raise SignatureMismatch("the derived proof was made for another presentation header",
                                 code="presentationHeaderMismatch")
+    nym_domain = derived.nym_domain
+    if derived.feature in PSEUDONYM_FEATURES:
+        if expected_nym_domain is not None and nym_domain is not None and nym_domain != expected_nym_domain:
+            raise SignatureMismatch("the pseudonym was made for another verifier (nym_domain)",
+                                    code="nymDomainMismatch")
+        nym_domain = nym_domain if nym_domain is not None else expected_nym_domain
+        if not nym_domain:
+            raise MalformedProof("the pseudonym proof names no nym_domain and the verifier gave none",
+                                 code="nymDomainRequired")
     proof_hash = _proof_hash(options, unsecured)
     nquads = sd.canonicalize_document(unsecured, sd.fixed_label_map_factory(derived.label_map))
     if any(i >= len(nquads) for i in derived.mandatory_indexes):
@@ -404,7 +549,12 @@ def verify_derived(
     if len(disclosed) != len(non_mandatory):
         raise SignatureMismatch("selective indexes repeat")
     try:
-        if derived.feature == HOLDER_BINDING:  # Blind BBS -02 §4.3.2 BlindProofVerify; the holder secret stays hidden
+        if derived.feature in PSEUDONYM_FEATURES:
+            order = sorted(disclosed)
+            _nym().proof_verify_with_nym(public_key.raw, derived.proof, header, derived.presentation_header,
+                                         derived.pseudonym, nym_domain, derived.length_bbs_messages,
+                                         [disclosed[i] for i in order], order)
+        elif derived.feature == HOLDER_BINDING:  # Blind BBS -02 §4.3.2 BlindProofVerify; the holder secret stays hidden
             order = sorted(disclosed)
             _blind().blind_proof_verify(public_key.raw, derived.proof, header, derived.presentation_header,
                                         derived.length_bbs_messages, [disclosed[i] for i in order], [], order, [])

@@ -1,6 +1,6 @@
-"""bbs-2023 feature options (W3C vc-di-bbs §3.3.1 featureOption): the published HolderBinding vectors
-(``anonymous_holder_binding``, Blind BBS draft -02) step by step, holder binding through the public API, and the
-pseudonym options recognised and refused with a typed error (see credentials/suites/bbs_2023.py for why)."""
+"""bbs-2023 feature options (W3C vc-di-bbs §3.3.1 featureOption): the published HolderBinding, Pseudonym and
+PseudonymHB vectors step by step (``anonymous_holder_binding`` on Blind BBS -02; the pseudonym options on
+per-verifier-linkability -00, see credentials/suites/bbs_2023_pseudonym.py), and each feature through the public API."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from credentials.suites import bbs_2023 as bbs
 from did.keys import KeyType, PrivateKey, PublicKey
 from tests.conftest import VECTORS
 from tests.credentials.di_helpers import NOW, DictResolver, did_key_identity
+from zkp.backend.hash_to_field import R
 from zkp.bbs import blind
 from zkp.bbs.ciphersuites import mock_random_scalars_dst, seeded_random_scalars
 
@@ -138,15 +139,72 @@ def test_holder_binding_needs_the_right_secret() -> None:
         bbs.derive(base, selective, holder_secret=HOLDER_SECRET, prover_blind=blind_value + 1)
 
 
+PROVER_NYM = int(load("FeatureInputs/proverNym.json")["proverNymHex"], 16)
+ENTROPY = int(load("FeatureInputs/signerNymEntropy.json")["signerNymEntropyHex"], 16)
+VERIFIER = load("FeatureInputs/verifierInfo.json")["verifierId"].encode()
+
+
 @pytest.mark.parametrize("folder", ["Pseudonym/", "PseudonymHB/"])
-def test_pseudonym_options_are_refused_with_a_typed_error(folder: str) -> None:
-    with pytest.raises(bbs.UnsupportedFeature):
-        bbs.parse_base_proof(load(folder + "addSignedSDBase.json")["proof"]["proofValue"])
-    with pytest.raises(bbs.UnsupportedFeature):
-        bbs.derive(load(folder + "addSignedSDBase.json"), load("FeatureInputs/licenseSelective.json"))
+def test_pseudonym_base_proofs_match_the_vectors(folder: str) -> None:
+    doc = load("FeatureInputs/license.json")
+    options = {k: v for k, v in load(folder + "addProofConfig.json").items() if k != "@context"}
+    commitment = bytes.fromhex(load(folder + "commitmentInfo.json")["commitmentWithProof"])
+    feature = bbs.HOLDER_BINDING_PSEUDONYM if folder == "PseudonymHB/" else bbs.PSEUDONYM
+    key = PrivateKey.from_raw(KeyType.BLS12381_G2, SK)
+    mandatory = load("FeatureInputs/licenseMandatory.json")
+    value = bbs.create_base_proof_value(doc, options, key, mandatory_pointers=mandatory, hmac_key=HMAC_KEY,
+                                        commitment_with_proof=commitment, feature=feature, signer_nym_entropy=ENTROPY)
+    expected = load(folder + "addSignedSDBase.json")["proof"]["proofValue"]
+    ours_raw, theirs_raw = bbs._b64u_decode(value[1:]), bbs._b64u_decode(expected[1:])
+    # SOURCES.md erratum: both vector folders use the holder_binding_pseudonym header 0x08; the CBOR is identical
+    assert ours_raw[3:] == theirs_raw[3:]
+    assert ours_raw[:3] == (b"\xd9\x5d\x08" if feature == bbs.HOLDER_BINDING_PSEUDONYM else b"\xd9\x5d\x06")
+    parsed = bbs.parse_base_proof(value)
+    assert parsed.signature.hex() == load(folder + "addRawBaseSignatureInfo.json")["bbsSignature"]
+    assert parsed.signer_nym_entropy == ENTROPY
+    # the issuer never sees nym_secret: it is prover_nym + entropy, known to the holder only
+    assert (PROVER_NYM + ENTROPY) % R == int(load(folder + "nymSecret.json")["nymSecretHex"], 16)
+
+
+@pytest.mark.parametrize("folder", ["Pseudonym/", "PseudonymHB/"])
+def test_their_pseudonym_proofs_verify_and_ours_give_the_same_pseudonym(folder: str) -> None:
     unsecured, options, value = _split(load(folder + "derivedRevealDocument.json"))
-    with pytest.raises(bbs.UnsupportedFeature):
+    disclosure = load(folder + "derivedDisclosureData.json")
+    with pytest.raises(MalformedProof):  # the vectors' proofs name no nym_domain: the verifier must give its own
         bbs.verify_derived(unsecured, options, value, PUBLIC)
+    parsed = bbs.verify_derived(unsecured, options, value, PUBLIC, expected_nym_domain=VERIFIER)
+    assert parsed.pseudonym is not None and parsed.pseudonym.hex() == disclosure["pseudonym"]
+    assert parsed.length_bbs_messages == disclosure["lengthBBSMessages"]
+    assert parsed.selective_indexes == disclosure["adjSelectiveIndexes"]
+    with pytest.raises(SignatureMismatch):  # another verifier's domain
+        bbs.verify_derived(unsecured, options, value, PUBLIC, expected_nym_domain=b"https://other.example/")
+
+    material = load("BBSDeriveMaterial.json")
+    mocked = partial(seeded_random_scalars, bytes.fromhex(material["pseudoRandSeedHex"]), mock_random_scalars_dst())
+    blind_value = int(load(folder + "commitmentInfo.json")["secretProverBlind"], 16)
+    secret = HOLDER_SECRET if folder == "PseudonymHB/" else None
+    ours = bbs.derive(load(folder + "addSignedSDBase.json"), load("FeatureInputs/licenseSelective.json"),
+                      presentation_header=bytes.fromhex(material["presentationHeaderHex"]), holder_secret=secret,
+                      prover_blind=blind_value, prover_nym=PROVER_NYM, nym_domain=VERIFIER, random_scalars=mocked)
+    ours_unsecured, ours_options, ours_value = _split(ours)
+    assert ours_unsecured == unsecured
+    ours_parsed = bbs.verify_derived(ours_unsecured, ours_options, ours_value, PUBLIC, expected_nym_domain=VERIFIER)
+    assert ours_parsed.pseudonym == parsed.pseudonym  # deterministic: OP(verifier) * nym_secret
+    assert ours_parsed.nym_domain == VERIFIER  # we write nym_domain (8 items, vc-di-bbs §3.3.8)
+    assert len(ours_parsed.proof) == len(parsed.proof)
+    with pytest.raises(SignatureMismatch) as err:
+        bbs.verify_derived(ours_unsecured, ours_options, ours_value, PUBLIC, expected_nym_domain=b"https://x.example/")
+    assert err.value.code == "nymDomainMismatch"
+    # the proof is bound to its nym_domain: rewriting the domain inside the proofValue breaks it
+    forged = bbs.serialize_derived_proof(bbs.DerivedProof(**{**ours_parsed.__dict__, "nym_domain": b"https://x.example/"}))
+    with pytest.raises(SignatureMismatch):
+        bbs.verify_derived(ours_unsecured, ours_options, forged, PUBLIC)
+    with pytest.raises(bbs.DisclosureError):  # without the prover nym nothing can be derived
+        bbs.derive(load(folder + "addSignedSDBase.json"), [], holder_secret=secret, prover_blind=blind_value,
+                   nym_domain=VERIFIER)
+    with pytest.raises(bbs.DisclosureError):  # a wrong prover nym fails the signature check
+        bbs.derive(load(folder + "addSignedSDBase.json"), [], holder_secret=secret, prover_blind=blind_value,
+                   prover_nym=PROVER_NYM + 1, nym_domain=VERIFIER)
 
 
 # ------------------------------------------------------------------------------------------------ public API
@@ -193,3 +251,41 @@ def test_derived_proof_value_codec_roundtrip_and_checks() -> None:
     baseline = bbs.DerivedProof(b"\x01" * 272, {}, [], [], b"")
     assert bbs._b64u_decode(bbs.serialize_derived_proof(baseline)[1:])[:3] == b"\xd9\x5d\x03"
     assert blind.committed_count(bbs.holder_commitment(b"s")[0]) == 1
+
+
+async def test_pseudonyms_through_the_api_are_per_verifier() -> None:
+    from zkp.bbs.pseudonym import generate_prover_nyms
+
+    device_secret, prover_nym = b"device-9 secret", generate_prover_nyms(1)[0]
+    commitment, prover_blind = bbs.holder_nym_commitment(prover_nym, device_secret)
+    key, did, vm = did_key_identity(KeyType.BLS12381_G2, seed=33)
+    signed = credentials.issue(dict(copy.deepcopy(CREDENTIAL), issuer=did), key=key, verification_method=vm,
+                               suite="bbs-2023", created="2026-06-01T11:00:00Z",
+                               suite_options={"mandatory_pointers": ["/issuer"], "commitment_with_proof": commitment,
+                                              "feature": bbs.HOLDER_BINDING_PSEUDONYM})
+
+    def show(domain: bytes) -> tuple[dict[str, Any], bytes]:
+        derived = credentials.derive(signed, ["/credentialSubject/securityLevel"], holder_secret=device_secret,
+                                     prover_blind=prover_blind, prover_nym=prover_nym, nym_domain=domain)
+        unsecured, options, value = _split(derived)
+        parsed = bbs.verify_derived(unsecured, options, value, PUBLIC_OF(signed), expected_nym_domain=domain)
+        assert parsed.pseudonym is not None
+        return derived, parsed.pseudonym
+
+    a1, nym_a1 = show(b"did:example:gateway-A")
+    _, nym_a2 = show(b"did:example:gateway-A")
+    _, nym_b = show(b"did:example:gateway-B")
+    assert nym_a1 == nym_a2 != nym_b  # linkable at one gateway only
+    assert a1["proof"]["proofValue"] != _["proof"]["proofValue"]
+    result = await credentials.verify(a1, resolver=DictResolver(), now=NOW)
+    assert result.verified, result.errors
+    with pytest.raises(MalformedProof):  # a pseudonym credential needs a commitment
+        credentials.issue(dict(copy.deepcopy(CREDENTIAL), issuer=did), key=key, verification_method=vm,
+                          suite="bbs-2023", suite_options={"feature": bbs.PSEUDONYM})
+    with pytest.raises(bbs.UnsupportedFeature):
+        credentials.issue(dict(copy.deepcopy(CREDENTIAL), issuer=did), key=key, verification_method=vm,
+                          suite="bbs-2023", suite_options={"feature": "nope", "commitment_with_proof": commitment})
+
+
+def PUBLIC_OF(signed: dict[str, Any]) -> PublicKey:
+    return PublicKey.from_raw(KeyType.BLS12381_G2, bbs.parse_base_proof(signed["proof"]["proofValue"]).public_key)
