@@ -74,3 +74,58 @@ def test_errors_are_one_line(tmp_path: Path, run: Any) -> None:
                        "--presentation-header", "zz")
     assert code == 1
     one_error_line(err, "invalidArgument")
+
+
+@pytest.mark.parametrize("feature", ["anonymous_holder_binding", "pseudonym", "holder_binding_pseudonym"])
+def test_feature_options_commit_issue_bound_derive_verify(tmp_path: Path, run: Any, feature: str) -> None:
+    from credentials.suites import bbs_2023 as bbs
+
+    key, did = key_file(tmp_path, "oem", KeyType.BLS12381_G2)
+    (tmp_path / "vc.json").write_text(json.dumps(_credential(did)))
+    secrets, request = tmp_path / "holder.secrets.json", tmp_path / "commitment.json"
+    code, _, err = run("vc", "commit", "--feature", feature, "--secrets-out", secrets, "--out", request)
+    assert code == 0, err
+    assert secrets.stat().st_mode & 0o077 == 0  # the holder's secrets are private
+    assert "secretProverBlind" not in request.read_text()
+    code, _, err = run("vc", "issue-bound", "--key", key, "--in", tmp_path / "vc.json", "--commitment", request,
+                       "--mandatory", "/issuer", "--out", tmp_path / "base.json")
+    assert code == 0, err
+    base = json.loads((tmp_path / "base.json").read_text())
+    assert bbs.parse_base_proof(base["proof"]["proofValue"]).feature == feature
+    # without the holder's secrets the credential is useless
+    code, _, err = run("vc", "derive", "--in", tmp_path / "base.json", "--reveal", "/credentialSubject/serialNumber")
+    assert code == 1
+    one_error_line(err, "holderSecretRequired")
+    nyms = []
+    for domain in ("did:example:gw-A", "did:example:gw-A", "did:example:gw-B"):
+        extra = ("--nym-domain", domain) if feature != "anonymous_holder_binding" else ()
+        code, _, err = run("vc", "derive", "--in", tmp_path / "base.json", "--reveal",
+                           "/credentialSubject/serialNumber", "--holder-secrets", secrets, *extra,
+                           "--out", tmp_path / "shown.json")
+        assert code == 0, err
+        code, out, err = run("vc", "verify", "--in", tmp_path / "shown.json")
+        assert code == 0 and json.loads(out)["verified"] is True, err + out
+        shown = json.loads((tmp_path / "shown.json").read_text())
+        nyms.append(bbs.parse_derived_proof(shown["proof"]["proofValue"]).pseudonym)
+    if feature == "anonymous_holder_binding":
+        assert nyms == [None, None, None]
+    else:
+        assert nyms[0] == nyms[1] != nyms[2]
+
+
+def test_feature_option_cli_errors(tmp_path: Path, run: Any) -> None:
+    code, _, err = run("vc", "commit", "--feature", "nope", "--secrets-out", tmp_path / "s.json")
+    assert code == 1
+    one_error_line(err, "invalidArgument")
+    key, did = key_file(tmp_path, "oem", KeyType.BLS12381_G2)
+    (tmp_path / "vc.json").write_text(json.dumps(_credential(did)))
+    (tmp_path / "bad.json").write_text(json.dumps({"feature": "pseudonym", "commitmentWithProof": "zz"}))
+    code, _, err = run("vc", "issue-bound", "--key", key, "--in", tmp_path / "vc.json", "--commitment",
+                       tmp_path / "bad.json")
+    assert code == 1
+    one_error_line(err, "invalidArgument")
+    (tmp_path / "bad.json").write_text(json.dumps({"feature": "pseudonym", "commitmentWithProof": "00" * 112}))
+    code, _, err = run("vc", "issue-bound", "--key", key, "--in", tmp_path / "vc.json", "--commitment",
+                       tmp_path / "bad.json")
+    assert code == 1
+    one_error_line(err, "invalidCommitment")
