@@ -25,7 +25,6 @@ _G2 = ark.G2Point
 SPLIT_BITS = 64
 SPLIT_PARTS = 4  # SPLIT_BITS * SPLIT_PARTS >= 255 = bit length of r
 _PAD = bytes(32 - SPLIT_BITS // 8)
-_SHIFTS = tuple(_Scalar.from_le_bytes((1 << (SPLIT_BITS * i)).to_bytes(32, "little")) for i in range(SPLIT_PARTS))
 
 
 def ark_scalar(k: int) -> ark.Scalar:
@@ -34,8 +33,15 @@ def ark_scalar(k: int) -> ark.Scalar:
 
 
 def split_bases(p: ark.G1Point) -> list[ark.G1Point]:
-    """``[P, P * 2^64, P * 2^128, P * 2^192]``: the precomputed bases of a fixed point."""
-    return [p * s for s in _SHIFTS]
+    """``[P, P * 2^64, P * 2^128, P * 2^192]``: the precomputed bases of a fixed point (by doubling, ~3x cheaper
+    than three multiplications)."""
+    out = [p]
+    q = p
+    for _ in range(SPLIT_PARTS - 1):
+        for _ in range(SPLIT_BITS):
+            q = q + q
+        out.append(q)
+    return out
 
 
 def split_msm(bases: Sequence[Sequence[ark.G1Point]], scalars: Sequence[int]) -> ark.G1Point:
