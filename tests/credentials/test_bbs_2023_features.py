@@ -11,6 +11,8 @@ from functools import partial
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import credentials
 from credentials import jsonld
@@ -289,3 +291,43 @@ async def test_pseudonyms_through_the_api_are_per_verifier() -> None:
 
 def PUBLIC_OF(signed: dict[str, Any]) -> PublicKey:
     return PublicKey.from_raw(KeyType.BLS12381_G2, bbs.parse_base_proof(signed["proof"]["proofValue"]).public_key)
+
+
+OPTIONAL = ["/credentialSubject/manufacturer", "/credentialSubject/firmwareVersion", "/credentialSubject/securityLevel"]
+
+
+@pytest.fixture(scope="module")
+def nym_credential() -> tuple[dict[str, Any], bytes, int, int]:
+    from zkp.bbs.pseudonym import generate_prover_nyms
+
+    secret, prover_nym = b"device-11 secret", generate_prover_nyms(1)[0]
+    commitment, prover_blind = bbs.holder_nym_commitment(prover_nym, secret)
+    key, did, vm = did_key_identity(KeyType.BLS12381_G2, seed=35)
+    signed = credentials.issue(dict(copy.deepcopy(CREDENTIAL), issuer=did), key=key, verification_method=vm,
+                               suite="bbs-2023", created="2026-06-01T11:00:00Z",
+                               suite_options={"mandatory_pointers": ["/issuer"], "commitment_with_proof": commitment,
+                                              "feature": bbs.HOLDER_BINDING_PSEUDONYM})
+    return signed, secret, prover_nym, prover_blind
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(OPTIONAL), unique=True), st.sampled_from([b"gw-A", b"gw-B", b"gw-C"]),
+       st.binary(max_size=8))
+def test_any_subset_and_domain_derives_verifies_and_keeps_the_pseudonym(
+    nym_credential: tuple[dict[str, Any], bytes, int, int], chosen: list[str], domain: bytes, header: bytes
+) -> None:
+    signed, secret, prover_nym, prover_blind = nym_credential
+    derived = credentials.derive(signed, chosen, presentation_header=header, holder_secret=secret,
+                                 prover_blind=prover_blind, prover_nym=prover_nym, nym_domain=domain)
+    unsecured, options, value = _split(derived)
+    parsed = bbs.verify_derived(unsecured, options, value, PUBLIC_OF(signed), expected_nym_domain=domain,
+                                expected_presentation_header=header)
+    from credentials.suites import bbs_2023_pseudonym as nym
+
+    op = nym._op(domain, nym._setup()[2], nym._setup()[1])
+    base = bbs.parse_base_proof(signed["proof"]["proofValue"])
+    expected = nym._setup()[1].g1_mul(op, (prover_nym + base.signer_nym_entropy) % R)  # type: ignore[operator]
+    assert parsed.pseudonym == nym._setup()[1].g1_to_bytes(expected)
+    subject = derived.get("credentialSubject", {})
+    for pointer in OPTIONAL:
+        assert (pointer.rsplit("/", 1)[1] in subject) == (pointer in chosen)
