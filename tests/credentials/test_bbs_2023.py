@@ -266,3 +266,38 @@ def test_tampered_proof_bytes_wrong_key_and_bad_pointers_are_typed(
     with pytest.raises(ProofError):
         credentials.issue(dict(copy.deepcopy(CREDENTIAL), issuer=did), key=key, verification_method=vm,
                           suite="bbs-2023", suite_options={"mandatory_pointers": "/issuer"})
+
+
+def test_bad_points_and_lengths_inside_proof_values_are_typed(issued: tuple[dict[str, Any], DictResolver]) -> None:
+    signed, _ = issued
+    base = bbs.parse_base_proof(signed["proof"]["proofValue"])
+    identity_g1, identity_g2 = b"\xc0" + bytes(47), b"\xc0" + bytes(95)
+    not_on_curve_g2 = b"\x80" + b"\x01" * 95
+
+    def with_base(**changes: Any) -> dict[str, Any]:
+        doc = copy.deepcopy(signed)
+        doc["proof"]["proofValue"] = bbs.serialize_base_proof(bbs.BaseProof(**{**base.__dict__, **changes}))
+        return doc
+
+    for bad in (with_base(public_key=identity_g2), with_base(public_key=not_on_curve_g2),
+                with_base(signature=identity_g1 + base.signature[48:]), with_base(header=bytes(64))):
+        with pytest.raises(ProofError):
+            credentials.derive(bad, ["/credentialSubject/model"])
+    raw = bbs._b64u_decode(signed["proof"]["proofValue"][1:])
+    short_sig = "u" + sd._b64u(raw[:3] + bytes([raw[3]]) + b"\x58\x4f" + base.signature[:79] + raw[3 + 1 + 2 + 80:])
+    with pytest.raises(InvalidProofValue):
+        bbs.parse_base_proof(short_sig)
+
+    derived = credentials.derive(signed, ["/credentialSubject/model"])
+    unsecured = {k: v for k, v in derived.items() if k != "proof"}
+    options = {k: v for k, v in derived["proof"].items() if k != "proofValue"}
+    parsed = bbs.parse_derived_proof(derived["proof"]["proofValue"])
+    for proof in (identity_g1 + parsed.proof[48:], parsed.proof[:48] + identity_g1 + parsed.proof[96:],
+                  parsed.proof[:-1], parsed.proof + bytes(32), b""):
+        value = bbs.serialize_derived_proof(bbs.DerivedProof(**{**parsed.__dict__, "proof": proof}))
+        with pytest.raises(ProofError):
+            bbs.verify_derived(unsecured, options, value, PUBLIC_ISSUED(signed))
+    for indexes in ([0, 0], [5], [1, 0]):  # repeated, out of range, out of order
+        value = bbs.serialize_derived_proof(bbs.DerivedProof(**{**parsed.__dict__, "selective_indexes": indexes}))
+        with pytest.raises(ProofError):
+            bbs.verify_derived(unsecured, options, value, PUBLIC_ISSUED(signed))
