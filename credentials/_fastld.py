@@ -430,6 +430,8 @@ class _Builder:
         self, term_ctx: _Ctx, key: str, td: dict[str, Any] | None, item: Any, graph: str, parent_ctx: _Ctx
     ) -> str:
         coercion = td.get("@type") if td else None
+        if coercion == "@json":
+            raise Unsupported("@json literal")  # JSON literals (JSON-LD 1.1 §4.2.2) go through PyLD
         if type(item) is dict:
             if any(_expand_iri(term_ctx, k, vocab=True) == "@value" for k in item):
                 return self.value_object(term_ctx, item)

@@ -52,7 +52,7 @@ async def test_rejections() -> None:
     forged = credential(did)
     forged["credentialSubject"]["name"] = "Forged"
     assert await _codes(f"{h}.{_b64(forged)}.{s}") == ["signatureMismatch"]
-    assert await _codes(f"{h}.{p}.{s[:-2]}AA") == ["signatureMismatch"]
+    assert await _codes(f"{h}.{p}.{s[:-2]}{'AA' if not s.endswith('AA') else 'BA'}") == ["signatureMismatch"]
     header = jose.decode_unverified(token)[0]
     assert await _codes(f"{_b64({**header, 'alg': 'none'})}.{p}.") == ["unsupportedAlgorithm"]
     assert await _codes(f"{_b64({**header, 'alg': 'HS256'})}.{p}.{s}") == ["unsupportedAlgorithm"]
