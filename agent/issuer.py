@@ -62,6 +62,8 @@ SUITE = "eddsa-rdfc-2022"
 STATUS_PURPOSES = ("revocation", "suspension")
 POP_DOMAIN = b"iiotid-provision-v1"
 PUT_ATTEMPTS = 3  # a put that reached no node (timeouts under load) is retried before it is left for republish
+POOL_MIN_BATCH = 1000  # smaller batches sign in-process (forking workers costs more than it saves)
+PUBLISHING_CHUNKS = 2  # chunks whose DHT puts may be in flight at once
 
 
 def pop_challenge(issuer_did: str, serial: str, public_multibase: str) -> bytes:
@@ -189,6 +191,185 @@ class _Built:
     device: DeviceRow
     creds: list[CredentialRow]
     entries: list[tuple[str, int, str]]
+
+
+class _DeviceFactory:
+    """Builds devices from the issuer's keys: everything :meth:`Issuer.provision` does per device that is pure CPU.
+    Runs in the issuer's process, or in forked worker processes for large batches (inherited, never pickled: the
+    keys do not leave memory); status indexes are allocated by the issuer beforehand."""
+
+    def __init__(self, did: str, bbs_did: str, verification_method: str, profile: IssuerProfile,
+                 assertion: PrivateKey, bbs: PrivateKey, vault: KeyVault, rng: Callable[[int], bytes]) -> None:
+        self.did = did
+        self.bbs_did = bbs_did
+        self.verification_method = verification_method
+        self.profile = profile
+        self.assertion = assertion
+        self.bbs = bbs
+        self.vault = vault
+        self.rng = rng
+
+    def attributes(self, req: DeviceRequest, now: datetime) -> dict[str, Any]:
+        p = self.profile
+        attrs: dict[str, Any] = {
+            "manufacturerName": p.manufacturer,
+            "manufacturerProductType": p.product_type,
+            "serialNumber": req.serial,
+            "hardwareVersion": p.hardware_version,
+            "firmwareVersion": str(p.firmware_version),
+            "dateOfManufacture": now.date().isoformat(),
+            "securityLevel": p.security_level,
+        }
+        if p.country:
+            attrs["countryOfOrigin"] = p.country
+        for k, v in req.attributes.items():
+            attrs[k] = str(v) if k == "firmwareVersion" else v
+        try:
+            int(attrs["firmwareVersion"])
+            date.fromisoformat(attrs["dateOfManufacture"])
+        except (ValueError, TypeError):
+            raise InvalidRequest("firmwareVersion must be an integer and dateOfManufacture an ISO date") from None
+        return attrs
+
+    def identity_of(self, req: DeviceRequest) -> tuple[PrivateKey | None, PublicKey, MutableItem | None]:
+        if req.public_key is None:
+            if req.proof is not None or req.record is not None:
+                raise InvalidRequest("proof and record come with an imported public_key")
+            key = PrivateKey.generate(KeyType.ED25519, rng=self.rng)
+            return key, key.public_key, None
+        try:
+            pub = PublicKey.from_multibase(req.public_key)
+        except IiotidError as exc:
+            raise ProofOfPossessionFailed(f"{req.serial}: public key: {exc.message}") from None
+        if pub.key_type is not KeyType.ED25519:
+            raise ProofOfPossessionFailed(f"{req.serial}: a did:dht identity key is Ed25519")
+        try:
+            pub.verify(pop_challenge(self.did, req.serial, req.public_key),
+                       b64url_decode(req.proof or "", what="proof"))
+        except IiotidError:
+            raise ProofOfPossessionFailed(
+                f"{req.serial}: the proof of possession does not verify for this key, serial and issuer"
+            ) from None
+        did = did_dht.did_from_identity_key(pub)
+        try:
+            item = MutableItem.from_relay_bytes(pub.raw, bytes.fromhex(req.record or ""))
+            did_dht.from_bep44(did, item)
+        except (IiotidError, ValueError) as exc:
+            raise ProofOfPossessionFailed(
+                f"{req.serial}: the device's signed did:dht record is invalid: {exc}"
+            ) from None
+        return None, pub, item
+
+    def precheck(self, req: DeviceRequest, now: datetime) -> None:
+        """The checks that can refuse a request, before anything is allocated for it."""
+        self.attributes(req, now)
+        if req.public_key is not None or req.proof is not None or req.record is not None:
+            self.identity_of(req)
+
+    def build(self, req: DeviceRequest, now: datetime, seq: int,
+              status: Sequence[tuple[str, int, dict[str, Any]]]) -> _Built:
+        """Keys, did:dht record, birth certificate (with the allocated ``status`` entries), attestation."""
+        from did.did_dht import AdditionalKey
+
+        created = now.isoformat(timespec="seconds").replace("+00:00", "Z")
+        ident, pub, item = self.identity_of(req)
+        keys: list[KeyRow] = []
+        attributes = self.attributes(req, now)
+        if ident is not None:
+            attest = PrivateKey.generate(KeyType.P256, rng=self.rng)
+            services = []
+            if self.profile.gateway_endpoint:
+                services.append({"id": "gw", "type": "IIoTGateway", "serviceEndpoint": self.profile.gateway_endpoint})
+            doc = did_dht.create_document(
+                ident,
+                extra_keys=[
+                    AdditionalKey(attest.public_key, id="attest", purposes=("assertionMethod", "authentication"))
+                ],
+                services=services,
+                controllers=[self.did],
+            )
+            item = did_dht.to_bep44(ident, doc, seq=seq)
+            pub = ident.public_key
+            for kid, purpose, key in ((f"dev:{req.serial}:identity", "identity", ident),
+                                      (f"dev:{req.serial}:attest", "attest", attest)):
+                keys.append(KeyRow(kid, req.serial, purpose, key.key_type.value, fast_multibase(key.public_key),
+                                   self.vault.seal_key(kid, key), created))
+            origin = "generated"
+        else:
+            assert item is not None
+            doc, _meta = did_dht.from_bep44(did_dht.did_from_identity_key(pub), item)
+            origin = "imported"
+        did = doc.id
+        entries = [(list_id, index, req.serial) for list_id, index, _ in status]
+        birth = credentials.issue(
+            birth_certificate(self.did, did, attributes, credential_status=[e for _, _, e in status], valid_from=now),
+            key=self.assertion,
+            verification_method=self.verification_method,
+            suite=SUITE,
+            created=now,
+        )
+        secret = attestation.new_device_secret(self.rng)
+        secret_id = f"dev:{req.serial}:secret"
+        keys.append(KeyRow(secret_id, req.serial, "device-secret", "bbs-scalar", None,
+                           self.vault.seal_bytes(secret_id, secret.to_bytes(32, "big")), created))
+        att = attestation.sign(
+            self.bbs,
+            did,
+            {
+                "manufacturer": self.profile.manufacturer,
+                "productType": self.profile.product_type,
+                "serialNumber": req.serial,
+                "firmwareVersion": int(attributes["firmwareVersion"]),
+                "securityLevel": int(attributes["securityLevel"]),
+                "dateOfManufacture": attributes["dateOfManufacture"],
+                "device": did,
+                "revocationIndex": entries[0][1],
+            },
+            secret,
+            issued=created,
+            issuer=self.bbs_did,
+        )
+        creds = [
+            CredentialRow(birth["id"], req.serial, "birth", 0, canonical_digest(birth), json.dumps(birth), created),
+            CredentialRow(att["id"], req.serial, "attestation", 1, _json_digest(att), json.dumps(att), created),
+        ]
+        row = DeviceRow(
+            serial=req.serial, did=did, public_key=fast_multibase(pub), key_origin=origin,
+            identity_key_id=f"dev:{req.serial}:identity" if ident is not None else None, state="active",
+            document=json.dumps(doc.to_json()), dht_seq=item.seq, published=0, attributes=json.dumps(attributes),
+            created=created, record=item.to_relay_bytes(),
+        )
+        return _Built(req.serial, did, item, keys, row, creds, entries)
+
+
+
+_WORKER_FACTORY: _DeviceFactory | None = None
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _worker_init(factory: _DeviceFactory) -> None:
+    global _WORKER_FACTORY
+    _WORKER_FACTORY = factory
+
+
+def _worker_build(
+    jobs: Sequence[tuple[DeviceRequest, list[tuple[str, int, dict[str, Any]]]]], now: datetime, seq: int
+) -> list[_Built | tuple[str, dict[str, str]]]:
+    """Worker process: build a chunk; a request that fails is returned as ``(serial, error)``."""
+    factory = _WORKER_FACTORY
+    assert factory is not None, "worker not initialised"
+    out: list[_Built | tuple[str, dict[str, str]]] = []
+    for req, status in jobs:
+        try:
+            out.append(factory.build(req, now, seq, status))
+        except IiotidError as exc:
+            out.append((req.serial, exc.to_dict()))
+    return out
 
 
 def _now_iso(clock: Callable[[], float]) -> str:
@@ -370,7 +551,8 @@ class Issuer:
         return item
 
     # ------------------------------------------------------------------------------------------------- provisioning
-    def _status_entry(self, purpose: str, serial: str, entries: list[tuple[str, int, str]]) -> dict[str, Any]:
+    def _status_entry(self, purpose: str) -> tuple[str, int, dict[str, Any]]:
+        """Allocate a random index on the current list of ``purpose`` (a new list when it is full)."""
         list_id, sl = self._lists[purpose]
         try:
             index = sl.allocate()
@@ -381,133 +563,16 @@ class Issuer:
                             size=self.profile.status_list_size)
             self._lists[purpose] = (list_id, sl)
             index = sl.allocate()
-        entries.append((list_id, index, serial))
-        return sl.entry(index)
+        return list_id, index, sl.entry(index)
 
-    def _attributes(self, req: DeviceRequest, now: datetime) -> dict[str, Any]:
-        p = self.profile
-        attrs: dict[str, Any] = {
-            "manufacturerName": p.manufacturer,
-            "manufacturerProductType": p.product_type,
-            "serialNumber": req.serial,
-            "hardwareVersion": p.hardware_version,
-            "firmwareVersion": str(p.firmware_version),
-            "dateOfManufacture": now.date().isoformat(),
-            "securityLevel": p.security_level,
-        }
-        if p.country:
-            attrs["countryOfOrigin"] = p.country
-        for k, v in req.attributes.items():
-            attrs[k] = str(v) if k == "firmwareVersion" else v
-        try:
-            int(attrs["firmwareVersion"])
-            date.fromisoformat(attrs["dateOfManufacture"])
-        except (ValueError, TypeError):
-            raise InvalidRequest("firmwareVersion must be an integer and dateOfManufacture an ISO date") from None
-        return attrs
+    def _factory(self) -> _DeviceFactory:
+        return _DeviceFactory(self.did, self.bbs_did, self.verification_method, self.profile, self._assertion,
+                              self._bbs, self._vault, self.rng)
 
-    def _identity_of(self, req: DeviceRequest) -> tuple[PrivateKey | None, PublicKey, MutableItem | None]:
-        if req.public_key is None:
-            if req.proof is not None or req.record is not None:
-                raise InvalidRequest("proof and record come with an imported public_key")
-            key = PrivateKey.generate(KeyType.ED25519, rng=self.rng)
-            return key, key.public_key, None
-        try:
-            pub = PublicKey.from_multibase(req.public_key)
-        except IiotidError as exc:
-            raise ProofOfPossessionFailed(f"{req.serial}: public key: {exc.message}") from None
-        if pub.key_type is not KeyType.ED25519:
-            raise ProofOfPossessionFailed(f"{req.serial}: a did:dht identity key is Ed25519")
-        try:
-            pub.verify(pop_challenge(self.did, req.serial, req.public_key),
-                       b64url_decode(req.proof or "", what="proof"))
-        except IiotidError:
-            raise ProofOfPossessionFailed(
-                f"{req.serial}: the proof of possession does not verify for this key, serial and issuer"
-            ) from None
-        did = did_dht.did_from_identity_key(pub)
-        try:
-            item = MutableItem.from_relay_bytes(pub.raw, bytes.fromhex(req.record or ""))
-            did_dht.from_bep44(did, item)
-        except (IiotidError, ValueError) as exc:
-            raise ProofOfPossessionFailed(
-                f"{req.serial}: the device's signed did:dht record is invalid: {exc}"
-            ) from None
-        return None, pub, item
-
-    def _build(self, req: DeviceRequest, now: datetime, seq: int) -> _Built:
-        from did.did_dht import AdditionalKey
-
-        created = now.isoformat(timespec="seconds").replace("+00:00", "Z")
-        ident, pub, item = self._identity_of(req)
-        keys: list[KeyRow] = []
-        attributes = self._attributes(req, now)
-        if ident is not None:
-            attest = PrivateKey.generate(KeyType.P256, rng=self.rng)
-            services = []
-            if self.profile.gateway_endpoint:
-                services.append({"id": "gw", "type": "IIoTGateway", "serviceEndpoint": self.profile.gateway_endpoint})
-            doc = did_dht.create_document(
-                ident,
-                extra_keys=[
-                    AdditionalKey(attest.public_key, id="attest", purposes=("assertionMethod", "authentication"))
-                ],
-                services=services,
-                controllers=[self.did],
-            )
-            item = did_dht.to_bep44(ident, doc, seq=seq)
-            pub = ident.public_key
-            for kid, purpose, key in ((f"dev:{req.serial}:identity", "identity", ident),
-                                      (f"dev:{req.serial}:attest", "attest", attest)):
-                keys.append(KeyRow(kid, req.serial, purpose, key.key_type.value, fast_multibase(key.public_key),
-                                   self._vault.seal_key(kid, key), created))
-            origin = "generated"
-        else:
-            assert item is not None
-            doc, _meta = did_dht.from_bep44(did_dht.did_from_identity_key(pub), item)
-            origin = "imported"
-        did = doc.id
-        entries: list[tuple[str, int, str]] = []
-        status = [self._status_entry(p, req.serial, entries) for p in STATUS_PURPOSES]
-        birth = credentials.issue(
-            birth_certificate(self.did, did, attributes, credential_status=status, valid_from=now),
-            key=self._assertion,
-            verification_method=self.verification_method,
-            suite=SUITE,
-            created=now,
-        )
-        secret = attestation.new_device_secret(self.rng)
-        secret_id = f"dev:{req.serial}:secret"
-        keys.append(KeyRow(secret_id, req.serial, "device-secret", "bbs-scalar", None,
-                           self._vault.seal_bytes(secret_id, secret.to_bytes(32, "big")), created))
-        att = attestation.sign(
-            self._bbs,
-            did,
-            {
-                "manufacturer": self.profile.manufacturer,
-                "productType": self.profile.product_type,
-                "serialNumber": req.serial,
-                "firmwareVersion": int(attributes["firmwareVersion"]),
-                "securityLevel": int(attributes["securityLevel"]),
-                "dateOfManufacture": attributes["dateOfManufacture"],
-                "device": did,
-                "revocationIndex": entries[0][1],
-            },
-            secret,
-            issued=created,
-            issuer=self.bbs_did,
-        )
-        creds = [
-            CredentialRow(birth["id"], req.serial, "birth", 0, canonical_digest(birth), json.dumps(birth), created),
-            CredentialRow(att["id"], req.serial, "attestation", 1, _json_digest(att), json.dumps(att), created),
-        ]
-        row = DeviceRow(
-            serial=req.serial, did=did, public_key=fast_multibase(pub), key_origin=origin,
-            identity_key_id=f"dev:{req.serial}:identity" if ident is not None else None, state="active",
-            document=json.dumps(doc.to_json()), dht_seq=item.seq, published=0, attributes=json.dumps(attributes),
-            created=created, record=item.to_relay_bytes(),
-        )
-        return _Built(req.serial, did, item, keys, row, creds, entries)
+    def _build(self, factory: _DeviceFactory, req: DeviceRequest, now: datetime, seq: int) -> _Built:
+        """Build one device in this process (checks first, so a bad request allocates no status index)."""
+        factory.precheck(req, now)
+        return factory.build(req, now, seq, [self._status_entry(p) for p in STATUS_PURPOSES])
 
     async def provision(
         self,
@@ -516,9 +581,14 @@ class Issuer:
         concurrency: int = 64,
         chunk: int = 100,
         progress: Callable[[int], None] | None = None,
+        workers: int | None = None,
     ) -> ProvisionReport:
         """Provision every device of ``batch`` not already stored (see the module docstring).  ``progress(n)`` is
-        called with the number of devices just finished.  Bad requests fail per device, never the batch."""
+        called with the number of devices just finished.  Bad requests fail per device, never the batch.
+
+        ``workers``: forked processes that sign while this event loop commits and publishes.  Default: one per core
+        (best on 2 cores: the loop mostly waits on DHT replies) for batches of at least :data:`POOL_MIN_BATCH` new
+        devices on a multi-core machine with the default ``os.urandom`` RNG; else ``0``: sign in this process."""
         started = time.perf_counter()
         reqs = [DeviceRequest.parse(r) for r in batch]
         seen: set[str] = set()
@@ -528,6 +598,8 @@ class Issuer:
             if r.serial in seen:
                 raise InvalidRequest(f"serial {r.serial} appears twice in the batch")
             seen.add(r.serial)
+        if workers is not None and (not isinstance(workers, int) or workers < 0):
+            raise InvalidRequest("workers is a number of processes (0 = sign in this process)")
         results: dict[str, DeviceResult] = {}
         sem = asyncio.Semaphore(max(1, concurrency))
         async with self._lock:
@@ -542,29 +614,111 @@ class Issuer:
                 await self._republish(repub, results, sem)
             if progress and existing:
                 progress(len(existing))
+            n_workers = self._workers_for(len(pending), workers)
             publishing: list[asyncio.Task[None]] = []
-            for start in range(0, len(pending), max(1, chunk)):
-                part = pending[start : start + chunk]
-                now = datetime.fromtimestamp(self.clock(), UTC).replace(microsecond=0)
-                seq = int(now.timestamp())
-                built: list[_Built] = []
-                for req in part:
-                    try:
-                        built.append(self._build(req, now, seq))
-                    except IiotidError as exc:
-                        results[req.serial] = DeviceResult(req.serial, "failed", error=exc.to_dict())
-                    # signing is CPU work on the event loop: let in-flight DHT queries be answered in between
-                    await asyncio.sleep(0)
-                await self._commit(built)
-                for b in built:
-                    results[b.serial] = DeviceResult(b.serial, "created", did=b.did)
-                publishing.append(asyncio.create_task(self._publish(built, results, sem, progress, len(part))))
-                # keep at most two chunks in flight so memory stays bounded while DHT puts overlap signing
-                while len([t for t in publishing if not t.done()]) > 2:
-                    await asyncio.wait(publishing, return_when=asyncio.FIRST_COMPLETED)
+            chunks = [pending[i : i + max(1, chunk)] for i in range(0, len(pending), max(1, chunk))]
+            if n_workers:
+                await self._provision_pooled(chunks, n_workers, results, sem, progress, publishing)
+            else:
+                factory = self._factory()
+                for part in chunks:
+                    now = datetime.fromtimestamp(self.clock(), UTC).replace(microsecond=0)
+                    built: list[_Built] = []
+                    for req in part:
+                        try:
+                            built.append(self._build(factory, req, now, int(now.timestamp())))
+                        except IiotidError as exc:
+                            results[req.serial] = DeviceResult(req.serial, "failed", error=exc.to_dict())
+                        # signing is CPU work on the event loop: let in-flight DHT queries be answered in between
+                        await asyncio.sleep(0)
+                    await self._committed(built, len(part), results, sem, progress, publishing)
             if publishing:
                 await asyncio.gather(*publishing)
         return ProvisionReport([results[r.serial] for r in reqs], time.perf_counter() - started)
+
+    def _workers_for(self, pending: int, workers: int | None) -> int:
+        if workers is not None:
+            return workers
+        cores = os.cpu_count() or 1
+        if pending < POOL_MIN_BATCH or cores < 2 or self.rng is not os.urandom or not _can_fork():
+            return 0
+        return cores
+
+    async def _committed(
+        self,
+        built: list[_Built],
+        n: int,
+        results: dict[str, DeviceResult],
+        sem: asyncio.Semaphore,
+        progress: Callable[[int], None] | None,
+        publishing: list[asyncio.Task[None]],
+    ) -> None:
+        """Store a built chunk in one transaction, then publish it in the background."""
+        await self._commit(built)
+        for b in built:
+            results[b.serial] = DeviceResult(b.serial, "created", did=b.did)
+        publishing.append(asyncio.create_task(self._publish(built, results, sem, progress, n)))
+        # keep a bounded number of chunks publishing, so memory stays bounded while DHT puts overlap signing
+        while len([t for t in publishing if not t.done()]) > PUBLISHING_CHUNKS:
+            await asyncio.wait(publishing, return_when=asyncio.FIRST_COMPLETED)
+
+    async def _provision_pooled(
+        self,
+        chunks: Sequence[Sequence[DeviceRequest]],
+        n_workers: int,
+        results: dict[str, DeviceResult],
+        sem: asyncio.Semaphore,
+        progress: Callable[[int], None] | None,
+        publishing: list[asyncio.Task[None]],
+    ) -> None:
+        """Sign in ``n_workers`` forked processes while this loop commits (in chunk order) and publishes.  Status
+        indexes are allocated here before a chunk is sent; a crash loses at most allocated-but-unused indexes."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        loop = asyncio.get_running_loop()
+        factory = self._factory()
+        ctx = multiprocessing.get_context("fork")
+        in_flight: list[tuple[int, asyncio.Future[list[_Built | tuple[str, dict[str, str]]]]]] = []
+        with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_worker_init, initargs=(factory,)) as pool:
+            try:
+                for part in chunks:
+                    now = datetime.fromtimestamp(self.clock(), UTC).replace(microsecond=0)
+                    jobs = []
+                    for req in part:
+                        try:
+                            factory.precheck(req, now)
+                        except IiotidError as exc:
+                            results[req.serial] = DeviceResult(req.serial, "failed", error=exc.to_dict())
+                            continue
+                        jobs.append((req, [self._status_entry(p) for p in STATUS_PURPOSES]))
+                    fut = loop.run_in_executor(pool, _worker_build, jobs, now, int(now.timestamp()))
+                    in_flight.append((len(part), fut))
+                    while len(in_flight) > n_workers + 1:
+                        await self._collect(in_flight.pop(0), results, sem, progress, publishing)
+                while in_flight:
+                    await self._collect(in_flight.pop(0), results, sem, progress, publishing)
+            except BaseException:
+                for _, fut in in_flight:
+                    fut.cancel()
+                raise
+
+    async def _collect(
+        self,
+        item: tuple[int, asyncio.Future[list[_Built | tuple[str, dict[str, str]]]]],
+        results: dict[str, DeviceResult],
+        sem: asyncio.Semaphore,
+        progress: Callable[[int], None] | None,
+        publishing: list[asyncio.Task[None]],
+    ) -> None:
+        n, fut = item
+        built: list[_Built] = []
+        for out in await fut:
+            if isinstance(out, _Built):
+                built.append(out)
+            else:
+                results[out[0]] = DeviceResult(out[0], "failed", error=out[1])
+        await self._committed(built, n, results, sem, progress, publishing)
 
     async def _commit(self, built: Sequence[_Built]) -> None:
         st = self.storage
