@@ -334,7 +334,7 @@ def serve_cmd(
                 return await issuer.status_list_credential("revocation-1")
 
             config.extra["verifier"] = Verifier(gateway_policy, resolver=resolver, status_source=status,
-                                                audit_path=audit)
+                                                audit_path=audit, workers=os.cpu_count() or 1)
         server = uvicorn.Server(uvicorn.Config(create_app(config), host=host, port=port, log_level="info"))
         await server.serve()
 
