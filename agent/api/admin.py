@@ -15,6 +15,7 @@ with the hashes in the config and the store (401 otherwise, ``WWW-Authenticate: 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -51,13 +52,9 @@ class StatusBody(BaseModel):
 _bearer = HTTPBearer(auto_error=False)
 
 
-def build_router(config: AgentConfig) -> APIRouter:
-    router = APIRouter()
-
-    def issuer() -> Any:
-        if config.issuer is None:
-            raise NotInitialised("this agent has no issuer loaded")
-        return config.issuer
+def admin_guard(config: AgentConfig) -> Callable[..., Awaitable[None]]:
+    """The FastAPI dependency every admin route uses: a bearer token whose SHA-256 is configured or stored
+    (compared in constant time, :func:`agent.config.token_matches`)."""
 
     async def require_admin(
         creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -67,6 +64,19 @@ def build_router(config: AgentConfig) -> APIRouter:
             hashes += await config.issuer.storage.admin_token_hashes()
         if creds is None or creds.scheme.lower() != "bearer" or not token_matches(creds.credentials, hashes):
             raise Unauthorized("a valid admin bearer token is required")
+
+    return require_admin
+
+
+def build_router(config: AgentConfig) -> APIRouter:
+    router = APIRouter()
+
+    def issuer() -> Any:
+        if config.issuer is None:
+            raise NotInitialised("this agent has no issuer loaded")
+        return config.issuer
+
+    require_admin = admin_guard(config)
 
     admin = APIRouter(prefix="/admin", dependencies=[Depends(require_admin)], tags=["admin"])
 

@@ -38,11 +38,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agent.config import AgentConfig, token_matches
-from agent.errors import InvalidRequest, NotInitialised, Unauthorized
+from agent.config import AgentConfig
+from agent.errors import InvalidRequest, NotInitialised
 from did.errors import IiotidError
 
 __all__ = [
@@ -652,14 +652,9 @@ def build_router(config: AgentConfig) -> APIRouter:
             raise NotInitialised("this agent has no issuer loaded")
         return config.issuer
 
-    async def require_admin(
-        creds: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> None:
-        hashes = list(config.admin_token_hashes)
-        if config.issuer is not None:
-            hashes += await config.issuer.storage.admin_token_hashes()
-        if creds is None or creds.scheme.lower() != "bearer" or not token_matches(creds.credentials, hashes):
-            raise Unauthorized("a valid admin bearer token is required")
+    from agent.api.admin import admin_guard
+
+    require_admin = admin_guard(config)
 
     async def bbs_signer(iss: Any) -> tuple[Any, str, str]:
         """(BLS12-381 G2 key, its did:key, verification method): the OEM's BBS attestation key."""
