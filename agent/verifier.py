@@ -411,20 +411,20 @@ def _decode(name: str, scalar: int) -> Any:
 
 
 def _b64u(data: bytes) -> str:
-    import base64
+    from did.keys import b64url_encode
 
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return b64url_encode(data)
 
 
 def _unb64u(text: object) -> bytes:
-    import base64
-    import binascii
+    """Strict base64url (did.keys) of a nonce-sized value; a VerifierError otherwise."""
+    from did.keys import b64url_decode
 
     if not isinstance(text, str) or not 0 < len(text) <= 400:
         raise VerifierError("expected base64url text")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError):
+        return b64url_decode(text, what="nonce")
+    except IiotidError:
         raise VerifierError("expected base64url text") from None
 
 
